@@ -1,0 +1,552 @@
+"""Find procedure and supply codes on the lines of a bill. Pure Python, no Django.
+
+A bill is full of numbers shaped like codes: ZIP codes, account and claim
+numbers, NDC segments, amounts. A number is taken as a code only when nothing
+says it is something else (a label, a column, a ZIP or phone pattern) and
+something says it is a code (a code column or label, a modifier, or a line
+shaped like a service: a date or an amount beside it).
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from billexplain.coding.classification import HCPCS_LETTERS, classify
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a PDF page with its horizontal extent."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float = 0.0
+
+
+@dataclass(frozen=True)
+class Line:
+    page: int
+    number: int
+    text: str
+    words: tuple[Word, ...] = ()
+
+
+@dataclass(frozen=True)
+class LineItem:
+    code: str
+    modifiers: tuple[str, ...]
+    page: int
+    line: int
+    date: date | None
+    description: str
+    units: int | None
+    charge: str | None
+    source: str
+    confidence: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    code: str  # with its dot, as ICD-10-CM writes it
+    page: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Extraction:
+    items: tuple[LineItem, ...] = ()
+    diagnoses: tuple[Diagnosis, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+
+# Modifiers we read when they follow a code with only a space between them.
+# (Glued with - , : or in parentheses, any two characters are read.)
+CPT_MODIFIERS = frozenset(
+    [
+        "22",
+        "23",
+        "24",
+        "25",
+        "26",
+        "27",
+        "32",
+        "33",
+        "47",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "55",
+        "56",
+        "57",
+        "58",
+        "59",
+        "62",
+        "63",
+        "66",
+        "73",
+        "74",
+        "76",
+        "77",
+        "78",
+        "79",
+        "80",
+        "81",
+        "82",
+        "90",
+        "91",
+        "92",
+        "93",
+        "95",
+        "96",
+        "97",
+        "99",
+    ]
+)
+LEVEL_TWO_MODIFIERS = frozenset(
+    [
+        "AA",
+        "AD",
+        "AI",
+        "AS",
+        "AT",
+        "CG",
+        "CR",
+        "CS",
+        "CQ",
+        "CO",
+        "E1",
+        "E2",
+        "E3",
+        "E4",
+        "ET",
+        "F1",
+        "F2",
+        "F3",
+        "F4",
+        "F5",
+        "F6",
+        "F7",
+        "F8",
+        "F9",
+        "FA",
+        "FQ",
+        "FR",
+        "FS",
+        "FX",
+        "FY",
+        "GA",
+        "GC",
+        "GE",
+        "GN",
+        "GO",
+        "GP",
+        "GQ",
+        "GT",
+        "GV",
+        "GW",
+        "GX",
+        "GY",
+        "GZ",
+        "JA",
+        "JB",
+        "JG",
+        "JW",
+        "JZ",
+        "KH",
+        "KI",
+        "KJ",
+        "KX",
+        "LC",
+        "LD",
+        "LM",
+        "LT",
+        "NU",
+        "PD",
+        "PN",
+        "PO",
+        "Q5",
+        "Q6",
+        "QK",
+        "QW",
+        "QX",
+        "QY",
+        "QZ",
+        "RC",
+        "RI",
+        "RR",
+        "RT",
+        "SA",
+        "SG",
+        "T1",
+        "T2",
+        "T3",
+        "T4",
+        "T5",
+        "T6",
+        "T7",
+        "T8",
+        "T9",
+        "TA",
+        "TC",
+        "TH",
+        "UE",
+        "XE",
+        "XP",
+        "XS",
+        "XU",
+    ]
+)
+AMBULANCE_PLACES = "DEGHIJNPRSX"
+SPACED_MODIFIERS = CPT_MODIFIERS | LEVEL_TWO_MODIFIERS
+
+
+def _is_spaced_modifier(token, code):
+    if token in SPACED_MODIFIERS:
+        return True
+    # Ambulance codes take a pair of place letters: where the ride started and ended.
+    return code.startswith("A0") and token[0] in AMBULANCE_PLACES and token[1] in AMBULANCE_PLACES
+
+
+_HCPCS_LETTERS = "".join(sorted(HCPCS_LETTERS))
+# The code itself: CPT (5 digits, or 4 digits and F/T/U) or Level II (letter + 4 digits),
+# optionally zero-padded to six characters as hospital systems print them.
+CANDIDATE = re.compile(
+    r"(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*+-]))"
+    rf"0?(?P<code>\d{{5}}|\d{{4}}[FTU]|[{_HCPCS_LETTERS}]\d{{4}})"
+    r"(?![0-9])(?!\.\d)(?!-\d{3,4}\b)"
+)
+GLUED_MODIFIER = re.compile(r"\s?(?:[-,:]\s?(?P<a>[0-9A-Z]{2})\b|\((?P<b>[0-9A-Z]{2})\))")
+SPACED_MODIFIER = re.compile(r" (?P<m>[0-9A-Z]{2})\b(?![.,/-]?\d)")
+
+STATES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
+    "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI"
+)
+# Spans that hold numbers which are never codes.
+MASKS = [
+    re.compile(r"\bN4\s?\d{11}\b"),  # NDC with its N4 qualifier
+    re.compile(r"\b\d{4,5}-\d{3,4}-\d{1,2}\b"),  # NDC 5-4-2, 4-4-2, 5-3-2
+    re.compile(r"(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]{0,3}\d{3}\s?[.-]\s?\d{4}\b"),  # phone numbers
+    re.compile(r"\b\d{5}\s?-\s?\d{4}\b"),  # ZIP+4
+    re.compile(rf"\b(?:{STATES.replace(' ', '|')})[,.]?\s+\d{{5}}\b"),  # state and ZIP
+    re.compile(r"\$\s?-?\d[\d,]*(?:\.\d+)?"),  # amounts with a dollar sign
+    re.compile(r"\b\d{1,3}(?:,\d{3})+(?:\.\d{2})?\b"),  # amounts with thousands separators
+]
+# Words that, just before a number, say what kind of number it is.
+ID_LABEL = re.compile(
+    r"(?:\b(?:acct|account|patient|pt|guarantor|guar|group|grp|claim|invoice|inv|batch|run|statement|stmt|"
+    r"reference|ref|member|mrn|med\s?rec|npi|tin|ein|tax|ssn|zip|zip\s?code|box|suite|ste|apt|unit|order|"
+    r"check|chk|policy|subscriber|auth|authorization|control|icn|dcn|license|room|bed|fax|phone|tel|id|no|num|"
+    r"number|encounter|enc|case|loc|location|dept|department|plan|payer|rx|lot|serial|ticket|trip|pcn|ndc|"
+    r"rev|revenue|page|pg|bin|rxbin|iin|balance|due|total|amount|amt|paid|payment|owed|charges?|price|cost)\b|#)\W{0,3}$",
+    re.IGNORECASE,
+)
+CODE_LABEL = re.compile(
+    r"\b(?:cpt|hcpcs|hc|proc(?:edure)?|svc|service\s?code|code)s?\b\W{0,3}(?:\w+\W{1,3})?$", re.IGNORECASE
+)
+DX_LABEL = re.compile(r"\b(?:dx|diag(?:nosis|noses)?|icd(?:-?10)?(?:-cm)?)\b", re.IGNORECASE)
+ICD_WITH_DOT = re.compile(r"(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4})(?![0-9A-Za-z])")
+ICD_WITHOUT_DOT = re.compile(r"(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z][0-9A-Z]{0,4})(?![0-9A-Za-z.])")
+DATE = re.compile(
+    r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])|\b(?P<iso>\d{4}-\d{2}-\d{2})\b"
+    # Claim forms (CMS-1500) print dates as MM DD YY in boxes.
+    r"|(?<![\d ])(?P<m2>0[1-9]|1[0-2]) (?P<d2>0[1-9]|[12]\d|3[01]) (?P<y2>\d{4}|\d{2})(?![\d])"
+)
+MONEY = re.compile(r"(?<![\w.])-?\$?\s?-?(?P<amount>\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d%])")
+UNITS = re.compile(r"(?:\b(?:x|qty|units?|quantity)\s?:?\s?(?P<a>\d{1,3})\b)|(?:^\s*(?P<b>\d{1,3})\s*$)", re.IGNORECASE)
+WORD = re.compile(r"[A-Za-z][A-Za-z'/&.-]+")
+STREET = re.compile(
+    r"\b(?:street|st|avenue|ave|road|rd|drive|dr|lane|ln|blvd|boulevard|way|court|ct|circle|cir|place|pl|"
+    r"parkway|pkwy|highway|hwy|suite|ste|apt|port|plaza|square|sq|terrace|trail|po box)\b\.?",
+    re.IGNORECASE,
+)
+
+# Column headers: which columns hold codes and which hold numbers that are not codes.
+CODE_HEADERS = re.compile(r"^(?:cpt|hcpcs|cpt/hcpcs|hcpcs/cpt|cpt®|code|codes|proc|procedure|svc|service)$", re.I)
+OTHER_HEADERS = re.compile(
+    r"^(?:rev|revenue|ndc|dx|diag|diagnosis|icd|acct|account|patient|pt|claim|id|#|units?|qty|charges?|amount|"
+    r"balance|paid|allowed|adjust(?:ment)?s?|zip|phone|npi|batch|invoice|ref|reference|group|member|policy)$",
+    re.I,
+)
+
+
+def lines_from_text(text):
+    """Pasted text: one Line per text line, all on page 1 unless form feeds say otherwise."""
+    lines = []
+    for page_number, page_text in enumerate(text.split("\f"), start=1):
+        for number, line_text in enumerate(page_text.splitlines(), start=1):
+            if line_text.strip():
+                lines.append(Line(page_number, number, line_text))
+    return lines
+
+
+def extract(lines: Iterable[Line]):
+    """Find every code occurrence on the lines, with what the line says about it."""
+    items, diagnoses = [], []
+    columns = None
+    current_page = None
+    service_date = None
+    for line in lines:
+        if line.page != current_page:
+            current_page, columns = line.page, None
+        if line.words and _looks_like_header(line.words):
+            columns = _header_columns(line.words)
+            continue
+        line_date = _first_date(line.text)
+        found_diagnoses = _diagnoses(line, columns)
+        diagnoses.extend(found_diagnoses)
+        found = _codes_on_line(line, columns, dx_line=bool(found_diagnoses))
+        if line_date and not found:
+            service_date = line_date
+        items.extend(_line_items(line, found, line_date or service_date))
+    return Extraction(tuple(items), tuple(_unique_diagnoses(diagnoses)))
+
+
+@dataclass(frozen=True)
+class _Hit:
+    code: str
+    start: int
+    end: int  # end of the code and its modifiers
+    modifiers: tuple[str, ...]
+    confidence: float
+    reason: str
+
+
+def _codes_on_line(line, columns, dx_line):
+    text = line.text
+    masked = _masked(text)
+    shape = _service_line_shape(text)
+    hits = []
+    for match in CANDIDATE.finditer(text):
+        start, code = match.start(), match.group("code")
+        if any(masked[start : match.end()]):
+            continue
+        column = _column_at(line, columns, start)
+        if column == "other":
+            continue
+        before = text[max(0, start - 30) : start]
+        code_label = bool(CODE_LABEL.search(before)) or before.rstrip().endswith(("HC:", "HC", "CPT"))
+        if ID_LABEL.search(before) and not code_label:
+            continue
+        if not classify(code).valid:
+            continue
+        if code[0].isalpha() and dx_line and not code_label and column != "code":
+            continue
+        modifiers, end = _modifiers(text, match.end(), code)
+        evidence = _evidence(text, start, match, column, code_label, modifiers, shape)
+        if evidence is None:
+            continue
+        confidence, reason = evidence
+        hits.append(_Hit(code, start, end, modifiers, confidence, reason))
+    return _drop_amount_lookalikes(text, hits)
+
+
+def _evidence(text, start, match, column, code_label, modifiers, shape):
+    """Why we believe this is a code, or None when nothing says so."""
+    code = match.group("code")
+    padded = match.end() - start == 6
+    if column == "code":
+        return 0.99, "in the bill's code column"
+    if code_label:
+        return 0.98, "labelled as a procedure code"
+    if modifiers:
+        return 0.95, "followed by a modifier"
+    if padded and code.isdigit():
+        # A six-digit number is a zero-padded code only when words describing a service follow it.
+        if shape and WORD.match(text[match.end() :].lstrip()):
+            return 0.9, "zero-padded code on a service line"
+        return None
+    if not code.isdigit():
+        # Letter-and-digits and F/T/U codes look like little else on a bill.
+        return (0.95, "shaped like a HCPCS code on a service line") if shape else (0.8, "shaped like a HCPCS code")
+    in_parens = text[max(0, start - 1) : start] == "(" or text[start - 2 : start] == "(0"
+    if in_parens and WORD.search(text[:start]) and shape:
+        return 0.95, "in brackets after a description"
+    if shape and not STREET.search(text) and not (in_parens and not WORD.search(text[:start])):
+        return 0.9, "on a line with a date or an amount"
+    return None
+
+
+def _drop_amount_lookalikes(text, hits):
+    """A five-digit number at the end of a service line, after a code and its words, is an amount."""
+    if len(hits) < 2:
+        return hits
+    kept = [hits[0]]
+    for previous, hit in zip(hits, hits[1:], strict=False):
+        between = text[previous.end : hit.start]
+        after = text[hit.end :]
+        trailing_number = not WORD.search(after) and hit.code.isdigit() and hit.reason.startswith("on a line")
+        if trailing_number and WORD.search(between) and not MONEY.search(between):
+            continue
+        kept.append(hit)
+    return kept
+
+
+def _modifiers(text, position, code):
+    modifiers = []
+    while True:
+        glued = GLUED_MODIFIER.match(text, position)
+        if glued:
+            modifiers.append(glued.group("a") or glued.group("b"))
+            position = glued.end()
+            continue
+        spaced = SPACED_MODIFIER.match(text, position)
+        if spaced and _is_spaced_modifier(spaced.group("m"), code) and not _cents_follow(text, spaced.end()):
+            modifiers.append(spaced.group("m"))
+            position = spaced.end()
+            continue
+        return tuple(modifiers), position
+
+
+def _cents_follow(text, position):
+    """Claim forms split amounts into dollars and cents: `25 00` is $25.00, not modifier 25."""
+    cents = re.match(r" (\d{2})\b", text[position:])
+    return bool(cents) and cents.group(1) not in SPACED_MODIFIERS
+
+
+def _masked(text):
+    masked = [False] * len(text)
+    for pattern in MASKS:
+        for match in pattern.finditer(text):
+            masked[match.start() : match.end()] = [True] * (match.end() - match.start())
+    return masked
+
+
+def _service_line_shape(text):
+    return bool(DATE.search(text) or MONEY.search(text))
+
+
+def _first_date(text):
+    match = DATE.search(text)
+    if not match:
+        return None
+    try:
+        if match.group("iso"):
+            return date.fromisoformat(match.group("iso"))
+        month, day, year = (match.group(g) or match.group(f"{g}2") for g in ("m", "d", "y"))
+        year = int(year)
+        if year < 100:
+            year += 2000 if year < 70 else 1900
+        return date(year, int(month), int(day))
+    except ValueError:
+        return None
+
+
+def _line_items(line, hits, service_date):
+    items = []
+    for index, hit in enumerate(hits):
+        stop = hits[index + 1].start if index + 1 < len(hits) else len(line.text)
+        rest = line.text[hit.end : stop]
+        before = line.text[(hits[index - 1].end if index else 0) : hit.start]
+        charge = MONEY.search(rest)
+        description = _description(rest) or _description(before)
+        items.append(
+            LineItem(
+                code=hit.code,
+                modifiers=hit.modifiers,
+                page=line.page,
+                line=line.number,
+                date=_first_date(rest) or _first_date(before) or service_date,
+                description=description,
+                units=_units(rest),
+                charge=charge.group("amount").replace(",", "") if charge else None,
+                source=line.text.strip()[:300],
+                confidence=hit.confidence,
+                reason=hit.reason,
+            )
+        )
+    return items
+
+
+def _description(text):
+    text = DATE.sub(" ", text)
+    text = MONEY.sub(" ", text)
+    words = [w for w in re.split(r"\s+", text) if w]
+    start = next((i for i, w in enumerate(words) if WORD.match(w)), None)
+    if start is None:
+        return ""
+    picked = []
+    for word in words[start:]:
+        if re.fullmatch(r"[\d.,$-]+", word) and picked:
+            break
+        picked.append(word)
+    return " ".join(picked).strip(" -:,()")[:120]
+
+
+def _units(text):
+    for token in re.finditer(r"(?:\b(?:x|qty|units?)\s?:?\s?(\d{1,3})\b)", text, re.IGNORECASE):
+        return int(token.group(1))
+    # A lone small whole number between the description and the charge.
+    money = MONEY.search(text)
+    head = text[: money.start()] if money else text
+    numbers = re.findall(r"(?<![\w.,/$-])(\d{1,3})(?![\w.,/%-])", head)
+    if numbers and WORD.search(head):
+        value = int(numbers[-1])
+        return value if 0 < value < 1000 else None
+    return None
+
+
+def _diagnoses(line, columns):
+    found = [m.group("code") for m in ICD_WITH_DOT.finditer(line.text)]
+    if DX_LABEL.search(line.text) or found:
+        for match in ICD_WITHOUT_DOT.finditer(line.text):
+            code = match.group("code")
+            if len(code) >= 3 and any(c.isdigit() for c in code[1:3]) and code not in found:
+                found.append(_with_dot(code))
+    return [Diagnosis(code, line.page, line.number) for code in found]
+
+
+def _with_dot(code):
+    return code if len(code) <= 3 or "." in code else f"{code[:3]}.{code[3:]}"
+
+
+def _unique_diagnoses(diagnoses):
+    seen = set()
+    for diagnosis in diagnoses:
+        if diagnosis.code not in seen:
+            seen.add(diagnosis.code)
+            yield diagnosis
+
+
+def _looks_like_header(words):
+    labels = [w.text.strip(":").lower() for w in words]
+    has_code = any(CODE_HEADERS.match(label) for label in labels)
+    has_other = sum(1 for label in labels if label in ("date", "description", "charge", "charges", "amount", "units"))
+    return has_code and has_other >= 1 and not any(c.isdigit() for w in words for c in w.text)
+
+
+def _header_columns(words):
+    return [(w.x0, w.x1, "code" if CODE_HEADERS.match(w.text.strip(":")) else _other(w.text)) for w in words]
+
+
+def _other(label):
+    return "other" if OTHER_HEADERS.match(label.strip(":")) else "text"
+
+
+def _column_at(line, columns, char_index):
+    """The kind of column ("code", "other", "text") the character sits under, if the page has headers."""
+    if not columns or not line.words:
+        return None
+    word = _word_at(line, char_index)
+    if word is None:
+        return None
+    centre = (word.x0 + word.x1) / 2
+    overlapping = [c for c in columns if c[0] - 2 <= word.x0 <= c[1] + 2 or c[0] - 2 <= centre <= c[1] + 2]
+    if overlapping:
+        return overlapping[0][2]
+    nearest = min(columns, key=lambda c: abs((c[0] + c[1]) / 2 - centre))
+    return nearest[2] if nearest[2] == "code" and abs(nearest[0] - word.x0) < 20 else None
+
+
+def _word_at(line, char_index):
+    position = 0
+    for word in line.words:
+        if position <= char_index < position + len(word.text):
+            return word
+        position += len(word.text) + 1
+    return None

@@ -1,0 +1,45 @@
+from django import forms
+from django.conf import settings
+
+
+class BillForm(forms.Form):
+    """Pasted text or a file: exactly one of them."""
+
+    text = forms.CharField(
+        label="Paste the text of your bill",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    file = forms.FileField(
+        label="Or choose a PDF of your bill",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.txt,application/pdf,text/plain"}),
+    )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if len(text) > settings.BILL_TEXT_MAX_CHARS:
+            raise forms.ValidationError(
+                f"This text is too long. We read up to {settings.BILL_TEXT_MAX_CHARS:,} characters."
+            )
+        return text
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and upload.size > settings.BILL_UPLOAD_MAX_BYTES:
+            limit = settings.BILL_UPLOAD_MAX_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"This file is too large. We read files of up to {limit} MB.")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        has_text = bool((cleaned.get("text") or "").strip())
+        has_file = bool(cleaned.get("file"))
+        if not self.errors and has_text == has_file:
+            raise forms.ValidationError(
+                "Please paste your bill or choose a file, not both."
+                if has_text
+                else "Please paste the text of your bill, or choose a PDF."
+            )
+        return cleaned

@@ -1,0 +1,109 @@
+"""Read a PDF bill into lines of positioned words. The only module that imports pdfplumber.
+
+Each page is closed as soon as it is read: pdfplumber keeps every character of
+an open page in memory, and a long itemized bill would otherwise hold them all.
+"""
+
+import io
+from dataclasses import dataclass
+
+import pdfplumber
+from pdfminer.pdftypes import resolve1
+
+from billexplain.bills.extraction import Line, Word
+
+
+class UnreadablePdf(Exception):
+    """The file could not be read as a PDF; the message is for the patient."""
+
+
+@dataclass(frozen=True)
+class PdfText:
+    lines: list[Line]
+    pages: int
+    pages_with_text: int
+
+
+def read_pdf(data, max_pages):
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            count = len(pdf.pages)
+            if count > max_pages:
+                raise UnreadablePdf(f"This PDF has {count} pages. We read bills of up to {max_pages} pages.")
+            lines, with_text = [], 0
+            for number, page in enumerate(pdf.pages, start=1):
+                page_lines = _page_lines(page, number)
+                with_text += bool(page_lines)
+                lines.extend(page_lines)
+                page.close()
+            lines.extend(_form_field_lines(pdf, count))
+            return PdfText(lines, count, with_text)
+    except UnreadablePdf:
+        raise
+    except Exception as error:  # pdfminer raises many kinds, including plain TypeError
+        message = str(error).lower()
+        if "password" in message or "encrypt" in message:
+            raise UnreadablePdf("This PDF is locked with a password. Please upload an unlocked copy.") from None
+        raise UnreadablePdf("We could not read this file as a PDF. It may be damaged.") from None
+
+
+def _page_lines(page, number):
+    words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+    return _group_into_lines([Word(w["text"], w["x0"], w["x1"], w["top"]) for w in words if w["text"].strip()], number)
+
+
+def _group_into_lines(words, page_number, tolerance=3.0):
+    """Words whose tops are within a few points of each other form one line, read left to right."""
+    rows = []
+    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        if rows and abs(rows[-1][0] - word.top) <= tolerance:
+            rows[-1][1].append(word)
+        else:
+            rows.append([word.top, [word]])
+    lines = []
+    for number, (_, row) in enumerate(rows, start=1):
+        row.sort(key=lambda w: w.x0)
+        lines.append(Line(page_number, number, " ".join(w.text for w in row), tuple(row)))
+    return lines
+
+
+def _form_field_lines(pdf, page_count):
+    """Filled form fields (as on a CMS-1500 claim) hold text that is not drawn on the page."""
+    try:
+        form = resolve1(pdf.doc.catalog.get("AcroForm"))
+        if not form:
+            return []
+        page_ids = {page.page_obj.pageid: number for number, page in enumerate(pdf.pages, start=1)}
+        heights = {number: page.height for number, page in enumerate(pdf.pages, start=1)}
+        by_page = {}
+        for field in _fields(resolve1(form.get("Fields")) or []):
+            value, rect, page_ref = field
+            number = page_ids.get(getattr(page_ref, "objid", None), 1)
+            x0, y0, x1, y1 = (float(v) for v in rect)
+            top = heights.get(number, 792) - max(y0, y1)
+            by_page.setdefault(number, []).append(Word(value, min(x0, x1), max(x0, x1), top))
+        lines = []
+        for number in sorted(by_page):
+            lines.extend(_group_into_lines(by_page[number], number, tolerance=4.0))
+        return lines
+    except Exception:  # a broken form never costs the rest of the bill
+        return []
+
+
+def _fields(fields, depth=0, inherited=None):
+    if depth > 10:
+        return
+    for ref in fields[:5000]:
+        field = resolve1(ref)
+        if not isinstance(field, dict):
+            continue
+        value = resolve1(field.get("V")) or inherited
+        kids = resolve1(field.get("Kids"))
+        if kids:
+            yield from _fields(kids, depth + 1, value)
+            continue
+        rect = resolve1(field.get("Rect"))
+        if isinstance(value, bytes):
+            value = value.decode("latin-1", "replace")
+        if isinstance(value, str) and value.strip() and rect and len(rect) == 4:
+            yield value.strip(), [resolve1(v) for v in rect], field.get("P")

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from billexplain.bills import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

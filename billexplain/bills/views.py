@@ -1,0 +1,30 @@
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from billexplain.bills.explain import BillError, explain_file, explain_text
+from billexplain.bills.forms import BillForm
+from billexplain.coding.models import FaqEntry
+
+
+@require_http_methods(["GET", "POST"])
+def home(request):
+    explanation, problem = None, None
+    form = BillForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = form.cleaned_data["file"]
+            if upload:
+                explanation = explain_file(upload.name, upload.read())
+            else:
+                explanation = explain_text(form.cleaned_data["text"])
+        except BillError as error:
+            problem = str(error)
+    context = {
+        "form": form,
+        "explanation": explanation,
+        "problem": problem,
+        "faq": FaqEntry.objects.all(),
+        "posted": request.method == "POST",
+    }
+    template = "bills/home.html#results" if request.htmx else "bills/home.html"
+    return render(request, template, context)

@@ -1,0 +1,123 @@
+"""What codes mean: the staff-edited words and the official CMS records.
+
+Everything a patient reads about a code comes from here. Text written by staff
+(sections, notes, FAQ, modifier meanings) is shipped as fixtures; official CMS
+HCPCS Level II records come from `manage.py import_hcpcs`.
+"""
+
+from django.db import models
+from django.utils import timezone
+
+
+class CodeSet(models.TextChoices):
+    CPT = "CPT", "CPT (HCPCS Level I)"
+    HCPCS2 = "HCPCS2", "HCPCS Level II"
+
+
+class Edited(models.Model):
+    """Remembers when staff last saved a row (fixtures may leave the time out)."""
+
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
+class Section(Edited):
+    """A part of a code set: a CPT section or subsection, or a HCPCS letter.
+
+    The key matches the keys in coding/classification.py, which decides what
+    section a code falls in; this row holds what we say about it.
+    """
+
+    key = models.SlugField(primary_key=True, max_length=80)
+    name = models.CharField(max_length=200, help_text="The name patients see, e.g. “Surgery: bones and muscles”.")
+    code_set = models.CharField(max_length=10, choices=CodeSet.choices)
+    plain_language = models.TextField(
+        help_text="Two or three short sentences a patient can follow: what kind of care "
+        "codes in this part stand for. Aim for grade 6 to 8. No medical advice."
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Lower numbers come first in lists.")
+
+    class Meta:
+        ordering = ["position", "key"]
+
+    def __str__(self):
+        return self.name
+
+
+class CodeNote(Edited):
+    """Our own plain-language note on one code (never the AMA's CPT text)."""
+
+    code = models.CharField(
+        primary_key=True, max_length=5, help_text="The code exactly as billed, e.g. 99213 or J1100."
+    )
+    plain_language = models.TextField(
+        help_text="In your own words: what this usually means for the patient. "
+        "Never paste the AMA's CPT description. Aim for grade 6 to 8."
+    )
+    reviewed_by = models.CharField(max_length=100, blank=True, help_text="Who last checked this note.")
+    reviewed_on = models.DateField(null=True, blank=True, help_text="When it was last checked.")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+class FaqEntry(Edited):
+    question = models.CharField(max_length=200)
+    answer = models.TextField(help_text="A short, plain answer. Aim for grade 6 to 8.")
+    position = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
+
+    def __str__(self):
+        return self.question
+
+
+class Modifier(Edited):
+    """A two-character modifier: CPT's digits (AMA) or Level II letters (CMS)."""
+
+    code = models.CharField(primary_key=True, max_length=2)
+    code_set = models.CharField(max_length=10, choices=CodeSet.choices)
+    plain_language = models.TextField(blank=True, help_text="What this modifier tells the insurer, in plain words.")
+    official_description = models.TextField(blank=True, help_text="From the CMS HCPCS file (Level II only).")
+    ended_on = models.DateField(null=True, blank=True)
+    release = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+class HcpcsCode(models.Model):
+    """One HCPCS Level II code as CMS publishes it (public domain)."""
+
+    code = models.CharField(primary_key=True, max_length=5)
+    long_description = models.TextField()
+    short_description = models.CharField(max_length=40, blank=True)
+    added_on = models.DateField(null=True, blank=True)
+    effective_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True, help_text="Last day the code may be used.")
+    action_code = models.CharField(max_length=1, blank=True)
+    coverage_code = models.CharField(max_length=1, blank=True)
+    betos = models.CharField(max_length=3, blank=True)
+    release = models.CharField(max_length=40, help_text="The CMS file this record came from.")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "HCPCS Level II code"
+
+    def __str__(self):
+        return self.code

@@ -1,0 +1,52 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API keeps an event loop running; Django would refuse database access.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = sorted(str(p) for p in (ROOT / "fixtures").glob("*.json"))
+SHARED = ROOT.parent / "shared"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def content(db):
+    """The shipped, staff-editable content, loaded as `make run` loads it."""
+    from billexplain.coding.models import Section
+
+    if not Section.objects.exists():
+        call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    message = "Chromium is not installed: run `apt-get install -y chromium` to run the browser tests."
+    for item in items:
+        if "browser" in item.keywords:
+            if os.environ.get("REQUIRE_BROWSER"):
+                raise pytest.UsageError(message + " (REQUIRE_BROWSER is set, so they may not be skipped.)")
+            item.add_marker(pytest.mark.skip(reason=message))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--disable-quic",
+        ],
+    }

@@ -1,0 +1,132 @@
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from billexplain.bills.extraction import Line, Word, extract, lines_from_text
+
+
+def codes_in(text):
+    return [(item.code, item.modifiers) for item in extract(lines_from_text(text)).items]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("03/14/2025 99213 Office visit $150.00", [("99213", ())]),
+        ("03/14/25 99213-25 Office visit 150.00", [("99213", ("25",))]),
+        ("03/14/25 99213,25 Office visit 150.00", [("99213", ("25",))]),
+        ("03/14/25 99213:25 Office visit 150.00", [("99213", ("25",))]),
+        ("03/14/25 99213 25 59 Office visit 150.00", [("99213", ("25", "59"))]),
+        ("03/14/25 V2020(NP) Frames 80.00", [("V2020", ("NP",))]),
+        ("03/14/25 HC:66982 Cataract surgery 2,400.00", [("66982", ())]),
+        ("CPT 99285 Emergency visit", [("99285", ())]),
+        ("03/14/25 Ondansetron (J2405) 4 units 12.00", [("J2405", ())]),
+        ("03/14/25 0450 070486 CT SINUS W/O DYE 1 980.00", [("70486", ())]),
+        ("03/14/25 0636 0J2405 ONDANSETRON INJ 1 12.00", [("J2405", ())]),
+        ("03/14/25 80053COMP METABOLIC PANEL 1 88.00", [("80053", ())]),
+        ("Office visit (99214) $210.00 $95.12 $0.00 $19.02", [("99214", ())]),
+        (
+            "99285 ER visit $820.00 93010 ECG read $45.00 J0696 Ceftriaxone $150.00",
+            [("99285", ()), ("93010", ()), ("J0696", ())],
+        ),
+        ("04/02/2025 A0427 RH Ambulance ALS emergency 1 1,200.00", [("A0427", ("RH",))]),
+        ("01/05/26 3074F Systolic BP reported 0.00", [("3074F", ())]),
+    ],
+)
+def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
+    assert codes_in(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Springfield, IL 62704",
+        "Springfield, IL 62704-1234 Statement date 03/14/2025",
+        "Anywhere, NY 12345 - 6789",
+        "Account # 55123 Statement date 03/14/2025 Balance $40.00",
+        "Patient ID: 48213 Date of service 03/14/2025",
+        "Claim number 77421 paid 03/20/2025 $120.00",
+        "Group No. 40012 Member ID 99213",
+        "Call us at (555) 482-9921 or 1-800-549-3720",
+        "NDC 00409-4888-02 Ondansetron 03/14/2025 $12.00",
+        "N400409488802 ML 2",
+        "03/14/2025 0450 Emergency room 1 $1,200.00",
+        "Balance due 12500 on 03/14/2025",
+        "Payer BIN 015730 $5884.11",
+        "CONTRACTUAL ADJUSTMENT (10212)",
+        "70558 Campbell Port Apt. 735",
+        "Remark codes: CO-45 PR-2 N130 MA27",
+        "Visit #12345 03/14/2025",
+    ],
+)
+def test_it_reports_no_code_for_numbers_that_are_something_else(line):
+    assert codes_in(line) == []
+
+
+def test_it_keeps_diagnosis_codes_apart_from_procedure_codes():
+    result = extract(lines_from_text("Dx: E11.65, J4520, I10\n03/14/2025 99213 Office visit $150.00"))
+    assert [item.code for item in result.items] == ["99213"]
+    assert [d.code for d in result.diagnoses] == ["E11.65", "J45.20", "I10"]
+
+
+def test_it_reads_the_date_units_charge_and_description_of_a_line():
+    [item] = extract(lines_from_text("03/14/2025 J1100 Dexamethasone inj 2 $12.50")).items
+    assert (item.date, item.units, item.charge, item.description) == (
+        date(2025, 3, 14),
+        2,
+        "12.50",
+        "Dexamethasone inj",
+    )
+    assert item.page == 1 and item.line == 1
+
+
+def test_it_carries_the_date_of_service_to_lines_without_one():
+    text = "Date of Service: 2024-10-15\n99285 Emergency visit $820.00"
+    [item] = extract(lines_from_text(text)).items
+    assert item.date == date(2024, 10, 15)
+
+
+def test_it_says_how_sure_it_is_and_why():
+    [item] = extract(lines_from_text("CPT 99285 Emergency visit")).items
+    assert item.confidence > 0.9
+    assert item.reason == "labelled as a procedure code"
+
+
+def test_it_uses_the_column_a_number_sits_under_on_a_pdf_page():
+    header = Line(
+        1,
+        1,
+        "Patient # Date Code Description Charge",
+        (
+            Word("Patient", 10, 40),
+            Word("#", 42, 46),
+            Word("Date", 60, 80),
+            Word("Code", 100, 125),
+            Word("Description", 140, 200),
+            Word("Charge", 300, 330),
+        ),
+    )
+    row = Line(
+        1,
+        2,
+        "48213 03/14/2025 99213 Office visit 150.00",
+        (
+            Word("48213", 10, 35),
+            Word("03/14/2025", 60, 95),
+            Word("99213", 100, 125),
+            Word("Office", 140, 165),
+            Word("visit", 167, 185),
+            Word("150.00", 300, 330),
+        ),
+    )
+    assert [item.code for item in extract([header, row]).items] == ["99213"]
+
+
+def test_the_pure_modules_do_not_import_django():
+    program = (
+        "import sys; import billexplain.bills.extraction, billexplain.coding.classification; "
+        "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", program], check=False).returncode == 0

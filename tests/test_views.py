@@ -1,0 +1,102 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from billexplain.coding.models import FaqEntry, Section
+from tests.pdfs import pdf_with_rows
+
+BILL = """Lakeside Clinic, Springfield, IL 62704
+Account # 55123
+03/14/2025 99213-25 Office visit $150.00
+03/14/2025 J1100 Dexamethasone injection 2 $12.50
+"""
+
+pytestmark = pytest.mark.usefixtures("content")
+
+
+def test_the_home_page_has_the_form_and_the_faq(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'hx-post="/"' in page and 'action="/"' in page
+    assert "Why does my bill show both CPT and HCPCS codes?" in page or "<details>" in page
+
+
+def test_posting_a_bill_without_javascript_renders_the_whole_page(client):
+    response = client.post(reverse("home"), {"text": BILL})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in page
+    assert 'id="code-99213"' in page and 'id="code-J1100"' in page
+    assert "CPT code (Category I)" in page
+    assert "HCPCS Level II code: J codes" in page
+    assert "$150.00" in page and "Mar 14, 2025" in page
+    assert 'id="code-62704"' not in page and 'id="code-55123"' not in page
+
+
+def test_posting_with_htmx_returns_only_the_results_region(client):
+    response = client.post(reverse("home"), {"text": BILL}, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<section id="results"')
+    assert "<html" not in page
+    assert 'id="code-99213"' in page
+
+
+def test_a_pdf_upload_is_explained(client):
+    data = pdf_with_rows([("03/14/2025", "99285", "Emergency visit", "$820.00")])
+    upload = SimpleUploadedFile("bill.pdf", data, content_type="application/pdf")
+    response = client.post(reverse("home"), {"file": upload})
+    assert 'id="code-99285"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"text": ""}, "Please paste the text of your bill, or choose a PDF."),
+        ({"text": "   \n  "}, "Please paste the text of your bill, or choose a PDF."),
+        ({"file": SimpleUploadedFile("photo.gif", b"GIF89a....")}, "This is not a PDF or a text file of a bill."),
+        ({"file": SimpleUploadedFile("bill.pdf", b"%PDF-1.4 broken")}, "We could not read this file as a PDF."),
+        ({"text": "Thank you for your payment of $40.00."}, "We found no CPT or HCPCS codes on this bill."),
+    ],
+)
+def test_problems_come_back_as_a_plain_message_inside_the_results(client, data, message):
+    for headers in ({}, {"HX-Request": "true"}):
+        for value in data.values():
+            if hasattr(value, "seek"):
+                value.seek(0)
+        response = client.post(reverse("home"), data, headers=headers)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+
+
+def test_pasted_html_is_shown_as_text_never_run(client):
+    response = client.post(reverse("home"), {"text": "03/14/2025 99213 <script>alert(1)</script> $10.00"})
+    page = response.content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_an_edit_in_the_admin_shows_on_the_page_at_once(admin_client, client):
+    faq = FaqEntry.objects.first()
+    admin_client.post(
+        reverse("admin:coding_faqentry_change", args=[faq.pk]),
+        {"question": "Is this a new question?", "answer": "Yes, just edited.", "position": faq.position},
+    )
+    section = Section.objects.get(key="cpt-em-office")
+    admin_client.post(
+        reverse("admin:coding_section_change", args=[section.pk]),
+        {"name": section.name, "code_set": section.code_set, "plain_language": "Edited words.", "position": 1},
+    )
+    page = client.post(reverse("home"), {"text": "03/14/2025 99211 Nurse visit $30.00"}).content.decode()
+    assert "Is this a new question?" in page
+    assert "Edited words." in page
+
+
+def test_the_explain_page_uses_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    long_bill = "\n".join(
+        f"03/14/2025 {code} Service $10.00"
+        for code in ["99213", "99214", "J1100", "J2405", "80053", "85025", "36415", "A0427", "E0601", "71046"]
+    )
+    with django_assert_max_num_queries(8):
+        client.post(reverse("home"), {"text": long_bill})
