@@ -1,22 +1,35 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
+from billexplain.coding import readability
 from billexplain.coding.models import CodeNote, FaqEntry, HcpcsCode, Modifier, Section
 
 
+class PlainLanguageAdmin(SimpleHistoryAdmin):
+    """Shows editors how easy their words are to read; "History" shows who changed what, and when."""
+
+    plain_field = "plain_language"
+
+    @admin.display(description="Reading level")
+    def reading_level(self, obj):
+        return readability.hint(getattr(obj, self.plain_field, "")) if obj else ""
+
+
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(PlainLanguageAdmin):
     list_display = ["name", "key", "code_set", "position", "updated_at"]
     list_filter = ["code_set"]
     search_fields = ["name", "key", "plain_language"]
-    readonly_fields = ["key", "updated_at"]
-    fields = ["key", "name", "code_set", "plain_language", "position", "updated_at"]
+    readonly_fields = ["key", "reading_level", "updated_at"]
+    fields = ["key", "name", "code_set", "plain_language", "reading_level", "position", "updated_at"]
 
 
 @admin.register(CodeNote)
-class CodeNoteAdmin(admin.ModelAdmin):
+class CodeNoteAdmin(PlainLanguageAdmin):
     list_display = ["code", "short_note", "reviewed_by", "reviewed_on", "updated_at"]
     search_fields = ["code", "plain_language"]
-    list_filter = ["reviewed_on"]
+    list_filter = ["reviewed_by", "reviewed_on"]
+    readonly_fields = ["reading_level", "updated_at"]
 
     @admin.display(description="Note")
     def short_note(self, note):
@@ -24,18 +37,20 @@ class CodeNoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(admin.ModelAdmin):
+class FaqEntryAdmin(PlainLanguageAdmin):
+    plain_field = "answer"
     list_display = ["question", "position", "updated_at"]
     list_editable = ["position"]
     search_fields = ["question", "answer"]
+    readonly_fields = ["reading_level", "updated_at"]
 
 
 @admin.register(Modifier)
-class ModifierAdmin(admin.ModelAdmin):
+class ModifierAdmin(PlainLanguageAdmin):
     list_display = ["code", "code_set", "plain_language", "ended_on"]
     list_filter = ["code_set"]
     search_fields = ["code", "plain_language", "official_description"]
-    readonly_fields = ["official_description", "ended_on", "release"]
+    readonly_fields = ["reading_level", "official_description", "ended_on", "release", "updated_at"]
 
 
 @admin.register(HcpcsCode)

@@ -7,6 +7,7 @@ HCPCS Level II records come from `manage.py import_hcpcs`.
 
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class CodeSet(models.TextChoices):
@@ -43,6 +44,8 @@ class Section(Edited):
     )
     position = models.PositiveIntegerField(default=0, help_text="Lower numbers come first in lists.")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["position", "key"]
 
@@ -63,6 +66,8 @@ class CodeNote(Edited):
     reviewed_by = models.CharField(max_length=100, blank=True, help_text="Who last checked this note.")
     reviewed_on = models.DateField(null=True, blank=True, help_text="When it was last checked.")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["code"]
 
@@ -74,6 +79,8 @@ class FaqEntry(Edited):
     question = models.CharField(max_length=200)
     answer = models.TextField(help_text="A short, plain answer. Aim for grade 6 to 8.")
     position = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -93,6 +100,8 @@ class Modifier(Edited):
     official_description = models.TextField(blank=True, help_text="From the CMS HCPCS file (Level II only).")
     ended_on = models.DateField(null=True, blank=True)
     release = models.CharField(max_length=40, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
