@@ -287,11 +287,13 @@ def lines_from_text(text):
 
 def extract(lines: Iterable[Line]):
     """Find every code occurrence on the lines, with what the line says about it."""
+    lines = list(lines)
+    shapes = [_service_line_shape(line.text) for line in lines]
     items, diagnoses = [], []
     columns = None
     current_page = None
     service_date = None
-    for line in lines:
+    for index, line in enumerate(lines):
         if line.page != current_page:
             current_page, columns = line.page, None
         if line.words and _looks_like_header(line.words):
@@ -300,11 +302,39 @@ def extract(lines: Iterable[Line]):
         line_date = _first_date(line.text)
         found_diagnoses = _diagnoses(line, columns)
         diagnoses.extend(found_diagnoses)
-        found = _codes_on_line(line, columns, dx_line=bool(found_diagnoses))
+        context = _Context(lines, shapes, index)
+        found = _codes_on_line(line, columns, bool(found_diagnoses), context)
         if line_date and not found:
             service_date = line_date
         items.extend(_line_items(line, found, line_date or service_date))
     return Extraction(tuple(items), tuple(_unique_diagnoses(diagnoses)))
+
+
+class _Context:
+    """The lines around a line. Text pasted from a PDF table often puts each cell on its own line."""
+
+    def __init__(self, lines, shapes, index):
+        self.lines, self.shapes, self.index = lines, shapes, index
+
+    def _neighbour(self, step):
+        other = self.index + step
+        if 0 <= other < len(self.lines) and self.lines[other].page == self.lines[self.index].page:
+            return self.lines[other].text
+        return ""
+
+    @property
+    def previous(self):
+        return self._neighbour(-1)
+
+    @property
+    def next(self):
+        return self._neighbour(1)
+
+    @property
+    def service_nearby(self):
+        page = self.lines[self.index].page
+        window = range(max(0, self.index - 3), min(len(self.lines), self.index + 4))
+        return any(self.shapes[i] and self.lines[i].page == page for i in window)
 
 
 @dataclass(frozen=True)
@@ -317,7 +347,7 @@ class _Hit:
     reason: str
 
 
-def _codes_on_line(line, columns, dx_line):
+def _codes_on_line(line, columns, dx_line, context):
     text = line.text
     masked = _masked(text)
     shape = _service_line_shape(text)
@@ -329,16 +359,21 @@ def _codes_on_line(line, columns, dx_line):
         column = _column_at(line, columns, start)
         if column == "other":
             continue
-        before = text[max(0, start - 30) : start]
+        modifiers, end = _modifiers(text, match.end(), code)
+        alone = not text[:start].strip(" (") and not text[end:].strip(" )")
+        before = (context.previous + " " if alone else "") + text[max(0, start - 30) : start]
+        after = context.next if alone else text[match.end() :]
         code_label = bool(CODE_LABEL.search(before)) or before.rstrip().endswith(("HC:", "HC", "CPT"))
         if ID_LABEL.search(before) and not code_label:
             continue
+        if text[end:].lstrip().startswith(")") and "(" not in text[:start] and column != "code" and not code_label:
+            continue  # the end of a bracket opened on an earlier line, like "(BIN" then "015730)"
         if not classify(code).valid:
             continue
         if code[0].isalpha() and dx_line and not code_label and column != "code":
             continue
-        modifiers, end = _modifiers(text, match.end(), code)
-        evidence = _evidence(text, start, match, column, code_label, modifiers, shape)
+        line_shape = shape or (alone and context.service_nearby)
+        evidence = _evidence(text, start, match, column, code_label, modifiers, line_shape, after)
         if evidence is None:
             continue
         confidence, reason = evidence
@@ -346,7 +381,7 @@ def _codes_on_line(line, columns, dx_line):
     return _drop_amount_lookalikes(text, hits)
 
 
-def _evidence(text, start, match, column, code_label, modifiers, shape):
+def _evidence(text, start, match, column, code_label, modifiers, shape, after):
     """Why we believe this is a code, or None when nothing says so."""
     code = match.group("code")
     padded = match.end() - start == 6
@@ -358,7 +393,7 @@ def _evidence(text, start, match, column, code_label, modifiers, shape):
         return 0.95, "followed by a modifier"
     if padded and code.isdigit():
         # A six-digit number is a zero-padded code only when words describing a service follow it.
-        if shape and WORD.match(text[match.end() :].lstrip()):
+        if shape and WORD.match(after.lstrip()):
             return 0.9, "zero-padded code on a service line"
         return None
     if not code.isdigit():
