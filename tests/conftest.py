@@ -14,9 +14,19 @@ SHARED = ROOT.parent / "shared"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped content once; each test's transaction is rolled back around it."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", *FIXTURES, verbosity=0)
+
+
 @pytest.fixture
 def content(db):
-    """The shipped, staff-editable content, loaded as `make run` loads it."""
+    """The shipped, staff-editable content, loaded as `make run` loads it.
+
+    Tests with a live server empty the database when they end; this reloads it then.
+    """
     from billexplain.coding.models import Section
 
     if not Section.objects.exists():

@@ -27,7 +27,7 @@ def test_an_edit_form_shows_the_reading_level_of_the_words(admin_client):
 
 
 def test_the_history_records_who_changed_a_note_and_what(admin_client, admin_user):
-    note = CodeNote.objects.create(code="99213", plain_language="Old words.")
+    note, _ = CodeNote.objects.update_or_create(code="99213", defaults={"plain_language": "Old words."})
     admin_client.post(
         reverse("admin:coding_codenote_change", args=[note.pk]),
         {"code": "99213", "plain_language": "New, clearer words.", "reviewed_by": "Ana", "reviewed_on": "2026-11-27"},

@@ -33,6 +33,13 @@ def codes_in(text):
         ),
         ("04/02/2025 A0427 RH Ambulance ALS emergency 1 1,200.00", [("A0427", ("RH",))]),
         ("01/05/26 3074F Systolic BP reported 0.00", [("3074F", ())]),
+        ("03/11/25  T. Okonkwo MD     99214-25   Office visit   210.00", [("99214", ("25",))]),
+        ("03/11/25  Dr. Lee   83036QW   Hemoglobin A1c   48.00", [("83036", ("QW",))]),
+        ("02/17/25  Interactive complexity add-on   +90785   1   30.00", [("90785", ())]),
+        ("03/04/25  0360  HC:66982      RT   CATARACT SURGERY   1   7412.00", [("66982", ("RT",))]),
+        ("  Procedure code ....... 97161     Modifier(s): GP, 59", [("97161", ("GP", "59"))]),
+        ("11/02/25 0402 76641US BREAST UNILAT 1 366.00", [("76641", ())]),
+        ("02/05/25 0424 42497161 97161 GP PT EVAL LOW COMPLEXITY 1 318.00", [("97161", ("GP",))]),
     ],
 )
 def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
@@ -59,6 +66,13 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "70558 Campbell Port Apt. 735",
         "Remark codes: CO-45 PR-2 N130 MA27",
         "Visit #12345 03/14/2025",
+        "Call 1-866-555-0116, ext. 43201, and give file no. 99281.",
+        "Mail: PO Box 97339, Corvallis OR 97339.",
+        "Printed 11/03/2025 16:42   Register 03   Trans 55190   Cashier 114",
+        "Chief complaint: shortness of breath; impression R0602, J4520, I509",
+        "Diagnosis codes: S0181XA S0990XA S0083XA W010XXA Y92009",
+        "DELIVERY INVOICE No. 52803 Date 01/29/2025 Customer 10451 Page 1 of 1",
+        "07/02/2025  Hospital services - Emergency (visit 71010)   $3,812.00",
     ],
 )
 def test_it_reports_no_code_for_numbers_that_are_something_else(line):
@@ -122,6 +136,29 @@ def test_it_uses_the_column_a_number_sits_under_on_a_pdf_page():
         ),
     )
     assert [item.code for item in extract([header, row]).items] == ["99213"]
+
+
+def test_a_lone_code_in_brackets_belongs_to_the_service_line_above_it():
+    text = "Screening mammography, digital   Yes   $380.00   $132.55\n  (77067)\n"
+    assert codes_in(text) == [("77067", ())]
+
+
+def test_a_lone_number_in_brackets_after_an_adjustment_is_a_batch_number():
+    assert codes_in("CONTRACTUAL\nADJUSTMENT $-175.41\n(10212)\n") == []
+
+
+def test_cells_pasted_one_per_line_are_read_with_their_neighbours():
+    text = "Account Number\n53017\n05/19/2025\n0300\n036415\nVENIPUNCTURE\n1\n32.00\n"
+    assert codes_in(text) == [("36415", ())]
+
+
+def test_a_number_before_a_code_is_an_item_number():
+    assert codes_in("37297 E0601 RR KX CPAP DEVICE RENTAL 1 195.00 195.00") == [("E0601", ("RR", "KX"))]
+
+
+def test_fixed_width_pasted_columns_are_used_like_pdf_columns():
+    text = "Visit date   Visit #   Patient          Charges\n10/30/2025   21002     Octavius Lee     412.00\n"
+    assert codes_in(text) == []
 
 
 def test_the_pure_modules_do_not_import_django():

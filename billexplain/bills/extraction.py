@@ -108,101 +108,21 @@ CPT_MODIFIERS = frozenset(
     ]
 )
 LEVEL_TWO_MODIFIERS = frozenset(
-    [
-        "AA",
-        "AD",
-        "AI",
-        "AS",
-        "AT",
-        "CG",
-        "CR",
-        "CS",
-        "CQ",
-        "CO",
-        "E1",
-        "E2",
-        "E3",
-        "E4",
-        "ET",
-        "F1",
-        "F2",
-        "F3",
-        "F4",
-        "F5",
-        "F6",
-        "F7",
-        "F8",
-        "F9",
-        "FA",
-        "FQ",
-        "FR",
-        "FS",
-        "FX",
-        "FY",
-        "GA",
-        "GC",
-        "GE",
-        "GN",
-        "GO",
-        "GP",
-        "GQ",
-        "GT",
-        "GV",
-        "GW",
-        "GX",
-        "GY",
-        "GZ",
-        "JA",
-        "JB",
-        "JG",
-        "JW",
-        "JZ",
-        "KH",
-        "KI",
-        "KJ",
-        "KX",
-        "LC",
-        "LD",
-        "LM",
-        "LT",
-        "NU",
-        "PD",
-        "PN",
-        "PO",
-        "Q5",
-        "Q6",
-        "QK",
-        "QW",
-        "QX",
-        "QY",
-        "QZ",
-        "RC",
-        "RI",
-        "RR",
-        "RT",
-        "SA",
-        "SG",
-        "T1",
-        "T2",
-        "T3",
-        "T4",
-        "T5",
-        "T6",
-        "T7",
-        "T8",
-        "T9",
-        "TA",
-        "TC",
-        "TH",
-        "UE",
-        "XE",
-        "XP",
-        "XS",
-        "XU",
-    ]
+    (
+        "AA AD AI AS AT CB CC CF CG CH CI CJ CK CL CM CN CO CQ CR CS E1 E2 E3 E4 EA EB EC ED EE EJ EM ET F1 "
+        "F2 F3 F4 F5 F6 F7 F8 F9 FA FB FC FQ FR FS FX FY GA GC GE GK GL GM GN GO GP GQ GR GT GU GV GW GX GY "
+        "GZ HA HB HC HD HE HF HG HH HI HJ HK HL HM HN HO HP HQ HR HS HT HU HV HW HX HY HZ JA JB JG JW JZ KB "
+        "KC KD KE KF KG KH KI KJ KK KL KM KN KO KP KQ KR KS KT KU KV KW KX KY KZ LC LD LL LM LR LS LT NB NR "
+        "NU PA PB PC PD PI PL PN PO PS PT Q5 Q6 QC QE QF QG QH QJ QK QL QM QN QP QQ QS QT QW QX QY QZ RA RB "
+        "RC RD RE RI RR RT SA SB SC SD SE SF SG SH SK SL SM SN SQ SS ST SU SV SW SY SZ T1 T2 T3 T4 T5 T6 T7 "
+        "T8 T9 TA TC TD TE TF TG TH TJ TK TL TM TN TP TQ TR TS TT TU TV TW U1 U2 U3 U4 U5 U6 U7 U8 U9 UA UB "
+        "UC UD UE UF UG UH UJ UK UN UP UQ UR US XE XP XS XU "
+    ).split()
 )
 AMBULANCE_PLACES = "DEGHIJNPRSX"
-SPACED_MODIFIERS = CPT_MODIFIERS | LEVEL_TWO_MODIFIERS
+# Modifiers that are also everyday abbreviations in descriptions ("PT EVAL", "US BREAST", "SQ", "PO")
+# are read only when glued to their code.
+SPACED_MODIFIERS = CPT_MODIFIERS | LEVEL_TWO_MODIFIERS - set("PA PC PL PO PS PT SM SQ ST US".split())
 
 
 def _is_spaced_modifier(token, code):
@@ -216,12 +136,13 @@ _HCPCS_LETTERS = "".join(sorted(HCPCS_LETTERS))
 # The code itself: CPT (5 digits, or 4 digits and F/T/U) or Level II (letter + 4 digits),
 # optionally zero-padded to six characters as hospital systems print them.
 CANDIDATE = re.compile(
-    r"(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*+-]))"
+    r"(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*-]))"
     rf"0?(?P<code>\d{{5}}|\d{{4}}[FTU]|[{_HCPCS_LETTERS}]\d{{4}})"
     r"(?![0-9])(?!\.\d)(?!-\d{3,4}\b)"
 )
 GLUED_MODIFIER = re.compile(r"\s?(?:[-,:]\s?(?P<a>[0-9A-Z]{2})\b|\((?P<b>[0-9A-Z]{2})\))")
-SPACED_MODIFIER = re.compile(r" (?P<m>[0-9A-Z]{2})\b(?![.,/-]?\d)")
+SPACED_MODIFIER = re.compile(r"[ \t]+(?P<m>[0-9A-Z]{2})\b(?![.,/-]?\d)")
+LABELLED_MODIFIERS = re.compile(r"[ \t]+mod(?:ifiers?|ifier\(s\)|s)?[ \t]*[:.=]+[ \t]*", re.IGNORECASE)
 
 STATES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
@@ -233,23 +154,29 @@ MASKS = [
     re.compile(r"\b\d{4,5}-\d{3,4}-\d{1,2}\b"),  # NDC 5-4-2, 4-4-2, 5-3-2
     re.compile(r"(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]{0,3}\d{3}\s?[.-]\s?\d{4}\b"),  # phone numbers
     re.compile(r"\b\d{5}\s?-\s?\d{4}\b"),  # ZIP+4
-    re.compile(rf"\b(?:{STATES.replace(' ', '|')})[,.]?\s+\d{{5}}\b"),  # state and ZIP
     re.compile(r"\$\s?-?\d[\d,]*(?:\.\d+)?"),  # amounts with a dollar sign
     re.compile(r"\b\d{1,3}(?:,\d{3})+(?:\.\d{2})?\b"),  # amounts with thousands separators
 ]
+# A state and five digits is a ZIP code, unless the line says otherwise ("T. Okonkwo MD  99214-25").
+STATE_ZIP = re.compile(rf"\b(?:{STATES.replace(' ', '|')})[,.]?\s+$")
 # Words that, just before a number, say what kind of number it is.
 ID_LABEL = re.compile(
     r"(?:\b(?:acct|account|patient|pt|guarantor|guar|group|grp|claim|invoice|inv|batch|run|statement|stmt|"
-    r"reference|ref|member|mrn|med\s?rec|npi|tin|ein|tax|ssn|zip|zip\s?code|box|suite|ste|apt|unit|order|"
+    r"reference|ref|member|mrn|med\s?rec|npi|tin|ein|tax|ssn|zip|zip\s?code|box|suite|ste|apt|unit|order|visit|"
     r"check|chk|policy|subscriber|auth|authorization|control|icn|dcn|license|room|bed|fax|phone|tel|id|no|num|"
     r"number|encounter|enc|case|loc|location|dept|department|plan|payer|rx|lot|serial|ticket|trip|pcn|ndc|"
-    r"rev|revenue|page|pg|bin|rxbin|iin|balance|due|total|amount|amt|paid|payment|owed|charges?|price|cost)\b|#)\W{0,3}$",
+    r"rev|revenue|page|pg|bin|rxbin|iin|balance|due|total|amount|amt|paid|payment|owed|charges?|price|cost|"
+    r"customer|cust|client|item|line|sn|trans|transaction|register|cashier|terminal|store|accession|acc|specimen|"
+    r"req|requisition|confirmation|conf|tracking|receipt|voucher|sequence|seq|ext|extension)\b|#)[\s:#.=-]{0,12}$",
     re.IGNORECASE,
 )
 CODE_LABEL = re.compile(
-    r"\b(?:cpt|hcpcs|hc|proc(?:edure)?|svc|service\s?code|code)s?\b\W{0,3}(?:\w+\W{1,3})?$", re.IGNORECASE
+    r"\b(?:cpt|hcpcs|hc|proc(?:edure)?|svc|service\s?code|code)s?\b[\s:#.=/-]{0,12}(?:\w+[\s:#.=/-]{1,3})?$",
+    re.IGNORECASE,
 )
-DX_LABEL = re.compile(r"\b(?:dx|diag(?:nosis|noses)?|icd(?:-?10)?(?:-cm)?)\b", re.IGNORECASE)
+DX_LABEL = re.compile(r"\b(?:dx|diag(?:nosis|noses)?|icd(?:-?10)?(?:-cm)?|impressions?)\b", re.IGNORECASE)
+# Diagnosis codes written without their dot that cannot be Level II codes (I10, Z87891, S72001A).
+ICD_ONLY = re.compile(r"(?<![A-Za-z0-9.])[A-TV-Z]\d[0-9A-Z](?:[0-9A-Z]{1}|[0-9A-Z]{3,4})?(?![0-9A-Za-z.])")
 ICD_WITH_DOT = re.compile(r"(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4})(?![0-9A-Za-z])")
 ICD_WITHOUT_DOT = re.compile(r"(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z][0-9A-Z]{0,4})(?![0-9A-Za-z.])")
 DATE = re.compile(
@@ -270,19 +197,30 @@ STREET = re.compile(
 CODE_HEADERS = re.compile(r"^(?:cpt|hcpcs|cpt/hcpcs|hcpcs/cpt|cpt®|code|codes|proc|procedure|svc|service)$", re.I)
 OTHER_HEADERS = re.compile(
     r"^(?:rev|revenue|ndc|dx|diag|diagnosis|icd|acct|account|patient|pt|claim|id|#|units?|qty|charges?|amount|"
-    r"balance|paid|allowed|adjust(?:ment)?s?|zip|phone|npi|batch|invoice|ref|reference|group|member|policy)$",
+    r"balance|paid|allowed|adjust(?:ment)?s?|zip|phone|npi|batch|invoice|ref|reference|group|member|policy|"
+    r"accession|acc|specimen|req|requisition|order|item|line|rx|serial|lot|ticket|customer|sn|seq)$",
     re.I,
 )
 
 
 def lines_from_text(text):
-    """Pasted text: one Line per text line, all on page 1 unless form feeds say otherwise."""
+    """Pasted text: one Line per text line, all on page 1 unless form feeds say otherwise.
+
+    Text laid out in fixed-width columns (cells apart by two or more spaces) keeps
+    each word's character offset as its position, so column headers work as on a PDF.
+    """
     lines = []
     for page_number, page_text in enumerate(text.split("\f"), start=1):
         for number, line_text in enumerate(page_text.splitlines(), start=1):
             if line_text.strip():
-                lines.append(Line(page_number, number, line_text))
+                lines.append(Line(page_number, number, line_text, _text_words(line_text)))
     return lines
+
+
+def _text_words(line_text):
+    if "  " not in line_text.strip() or "\t" in line_text:
+        return ()
+    return tuple(Word(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", line_text))
 
 
 def extract(lines: Iterable[Line]):
@@ -351,34 +289,96 @@ def _codes_on_line(line, columns, dx_line, context):
     text = line.text
     masked = _masked(text)
     shape = _service_line_shape(text)
+    dx_like = dx_line or _has_diagnosis_tokens(text)
     hits = []
     for match in CANDIDATE.finditer(text):
         start, code = match.start(), match.group("code")
-        if any(masked[start : match.end()]):
+        if any(masked[start : match.end()]) or _glued_to_short_letters(text, match.end(), code):
             continue
         column = _column_at(line, columns, start)
-        if column == "other":
+        if column in ("other", "mod"):
             continue
+        if column == "code" and not shape:
+            column = None  # a footer under the table, not one of its rows
         modifiers, end = _modifiers(text, match.end(), code)
-        alone = not text[:start].strip(" (") and not text[end:].strip(" )")
+        if not modifiers and columns:
+            modifiers = _modifiers_in_columns(line, columns)
+        alone = not text[:start].strip(" (+") and not text[end:].strip(" )")
         before = (context.previous + " " if alone else "") + text[max(0, start - 30) : start]
         after = context.next if alone else text[match.end() :]
-        code_label = bool(CODE_LABEL.search(before)) or before.rstrip().endswith(("HC:", "HC", "CPT"))
+        diagnosis_context = bool(DX_LABEL.search(before[-20:]))
+        code_label = not diagnosis_context and (
+            bool(CODE_LABEL.search(before)) or before.rstrip().endswith(("HC:", "HC", "CPT"))
+        )
         if ID_LABEL.search(before) and not code_label:
             continue
-        if text[end:].lstrip().startswith(")") and "(" not in text[:start] and column != "code" and not code_label:
+        strong = bool(code_label or modifiers or column == "code")
+        if STATE_ZIP.search(text[:start]) and not strong and not DATE.match(text.lstrip()):
+            continue  # Springfield, IL 62704
+        if text[end:].lstrip().startswith(")") and "(" not in text[:start] and not strong:
             continue  # the end of a bracket opened on an earlier line, like "(BIN" then "015730)"
         if not classify(code).valid:
             continue
-        if code[0].isalpha() and dx_line and not code_label and column != "code":
+        if code[0].isalpha() and (diagnosis_context or (dx_like and not strong)):
             continue
-        line_shape = shape or (alone and context.service_nearby)
+        in_parens = text[max(0, start - 1) : start] == "("
+        line_shape = _alone_shape(line, context, in_parens) if alone else shape
         evidence = _evidence(text, start, match, column, code_label, modifiers, line_shape, after)
         if evidence is None:
             continue
         confidence, reason = evidence
         hits.append(_Hit(code, start, end, modifiers, confidence, reason))
-    return _drop_amount_lookalikes(text, hits)
+    return _drop_item_numbers(text, _drop_amount_lookalikes(text, hits))
+
+
+def _glued_to_short_letters(text, position, code):
+    """`S0181XA` is a diagnosis code (its 7th character), not Level II code S0181 glued to a word."""
+    letters = re.match(r"[A-Za-z]+", text[position:])
+    if not letters:
+        return False
+    followed_by_bracket = text[letters.end() + position : letters.end() + position + 1] == "("
+    return len(letters.group()) <= (1 if code.isdigit() else 2) and not followed_by_bracket
+
+
+def _has_diagnosis_tokens(text):
+    """Diagnosis codes without dots that cannot be procedure codes (I10, J441, Z87891, S72001A)."""
+    return any(not CANDIDATE.fullmatch(m.group()) for m in ICD_ONLY.finditer(text))
+
+
+def _alone_shape(line, context, in_parens):
+    """A code alone on its line: a table cell pasted on its own line, or a bracket wrapped from a description."""
+    previous = context.previous
+    if in_parens:
+        # "Screening mammography  $380.00" then "(77067)": the description and its charge came first.
+        positive = any("-" not in m.group() for m in MONEY.finditer(previous))
+        return bool(WORD.search(previous)) and (positive or bool(DATE.search(previous)))
+    # Cells on their own lines come from pasted text; a PDF keeps a table's cells on one line.
+    return not line.words and context.service_nearby
+
+
+def _drop_item_numbers(text, hits):
+    """`37297 E0601 RR ...`: a number right before another code is the bill's item number."""
+    kept = []
+    for hit, following in zip(hits, [*hits[1:], None], strict=False):
+        item_number = following and hit.code.isdigit() and not hit.modifiers
+        if item_number and not text[hit.end : following.start].strip() and hit.reason.startswith("on a line"):
+            continue
+        kept.append(hit)
+    return kept
+
+
+def _modifiers_in_columns(line, columns):
+    """Modifiers printed in their own Mod column."""
+    if not line.words or not any(kind == "mod" for _, _, kind in columns):
+        return ()
+    found, position = [], 0
+    for word in line.words:
+        position = line.text.find(word.text, position)
+        token = word.text.strip(",")
+        if re.fullmatch(r"[0-9A-Z]{2}", token) and _column_at(line, columns, position) == "mod":
+            found.append(token)
+        position += len(word.text)
+    return tuple(found)
 
 
 def _evidence(text, start, match, column, code_label, modifiers, shape, after):
@@ -400,7 +400,7 @@ def _evidence(text, start, match, column, code_label, modifiers, shape, after):
         # Letter-and-digits and F/T/U codes look like little else on a bill.
         return (0.95, "shaped like a HCPCS code on a service line") if shape else (0.8, "shaped like a HCPCS code")
     in_parens = text[max(0, start - 1) : start] == "(" or text[start - 2 : start] == "(0"
-    if in_parens and WORD.search(text[:start]) and shape:
+    if in_parens and shape and (WORD.search(text[:start]) or not text[:start].strip(" (")):
         return 0.95, "in brackets after a description"
     if shape and not STREET.search(text) and not (in_parens and not WORD.search(text[:start])):
         return 0.9, "on a line with a date or an amount"
@@ -424,12 +424,21 @@ def _drop_amount_lookalikes(text, hits):
 
 def _modifiers(text, position, code):
     modifiers = []
+    stuck = re.match(r"([0-9A-Z]{2})(?![A-Za-z0-9])", text[position:])
+    if stuck and stuck.group(1) in SPACED_MODIFIERS and code.isdigit():
+        modifiers.append(stuck.group(1))  # 83036QW: a modifier printed with no space
+        position += 2
     while True:
         glued = GLUED_MODIFIER.match(text, position)
         if glued:
             modifiers.append(glued.group("a") or glued.group("b"))
             position = glued.end()
             continue
+        labelled = LABELLED_MODIFIERS.match(text, position)
+        if labelled and not modifiers:
+            listed = re.match(r"((?:[0-9A-Z]{2}(?:[ \t]*,[ \t]*|[ \t]+|$))+)", text[labelled.end() :])
+            if listed:
+                return tuple(re.findall(r"[0-9A-Z]{2}", listed.group(1))), labelled.end() + listed.end()
         spaced = SPACED_MODIFIER.match(text, position)
         if spaced and _is_spaced_modifier(spaced.group("m"), code) and not _cents_follow(text, spaced.end()):
             modifiers.append(spaced.group("m"))
@@ -548,19 +557,46 @@ def _unique_diagnoses(diagnoses):
             yield diagnosis
 
 
+HEADER_WORDS = frozenset(
+    "date dates description charge charges amount units qty patient provider balance payments insurance "
+    "adjustments billed paid visit # rev ndc dx mod service".split()
+)
+
+
 def _looks_like_header(words):
+    if any(re.search(r"\d{3}", w.text) for w in words):
+        return False
     labels = [w.text.strip(":").lower() for w in words]
+    known = sum(1 for label in labels if label in HEADER_WORDS)
     has_code = any(CODE_HEADERS.match(label) for label in labels)
-    has_other = sum(1 for label in labels if label in ("date", "description", "charge", "charges", "amount", "units"))
-    return has_code and has_other >= 1 and not any(c.isdigit() for w in words for c in w.text)
+    return (has_code and known >= 1) or known >= 3
 
 
 def _header_columns(words):
-    return [(w.x0, w.x1, "code" if CODE_HEADERS.match(w.text.strip(":")) else _other(w.text)) for w in words]
+    """Header cells (a cell may be several words: "Visit #", "Rev Code") with their extent and kind."""
+    cells = []
+    for word in words:
+        gap = word.x0 - cells[-1][1] if cells else None
+        single_space = gap is not None and (gap <= 1 if word.top == 0 else gap <= 4)
+        if single_space:
+            cells[-1] = (cells[-1][0], word.x1, f"{cells[-1][2]} {word.text}")
+        else:
+            cells.append((word.x0, word.x1, word.text))
+    return [(x0, x1, _column_kind(label)) for x0, x1, label in cells]
 
 
-def _other(label):
-    return "other" if OTHER_HEADERS.match(label.strip(":")) else "text"
+def _column_kind(label):
+    words = re.findall(r"[a-z#®]+(?:/[a-z]+)?", label.lower())
+    if not words:
+        return "text"
+    not_procedures = {"rev", "revenue", "dx", "diag", "diagnosis", "icd", "ndc", "zip"}
+    if any(CODE_HEADERS.match(w) and w != "service" for w in words) and not not_procedures & set(words):
+        return "code"
+    if re.fullmatch(r"mod(?:s|ifiers?)?\d?", words[0]) and len(words) <= 2:
+        return "mod"
+    if any(OTHER_HEADERS.match(w) for w in words) or words[-1] in ("id", "no", "number", "#"):
+        return "other"
+    return "code" if words == ["service"] else "text"
 
 
 def _column_at(line, columns, char_index):
@@ -579,9 +615,13 @@ def _column_at(line, columns, char_index):
 
 
 def _word_at(line, char_index):
+    """The word a character of the line's text belongs to (words appear in the text in order)."""
     position = 0
     for word in line.words:
-        if position <= char_index < position + len(word.text):
+        start = line.text.find(word.text, position)
+        if start < 0:
+            return None
+        if start <= char_index < start + len(word.text):
             return word
-        position += len(word.text) + 1
+        position = start + len(word.text)
     return None
