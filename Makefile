@@ -13,7 +13,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate --verbosity 0
-	$(PY) manage.py loaddata --verbosity 0 fixtures/*.json
+	$(PY) manage.py load_content
 	@if [ -n "$$HCPCS_FILE" ]; then $(PY) manage.py import_hcpcs "$$HCPCS_FILE"; fi
 
 run: migrate
