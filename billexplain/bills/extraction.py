@@ -142,6 +142,7 @@ CANDIDATE = re.compile(
 )
 GLUED_MODIFIER = re.compile(r"\s?(?:[-,:]\s?(?P<a>[0-9A-Z]{2})\b|\((?P<b>[0-9A-Z]{2})\))")
 SPACED_MODIFIER = re.compile(r"[ \t]+(?P<m>[0-9A-Z]{2})\b(?![.,/-]?\d)")
+STUCK_MODIFIER = re.compile(r"([0-9A-Z]{2})(?![A-Za-z0-9])")
 LABELLED_MODIFIERS = re.compile(r"[ \t]+mod(?:ifiers?|ifier\(s\)|s)?[ \t]*[:.=]+[ \t]*", re.IGNORECASE)
 
 STATES = (
@@ -217,16 +218,19 @@ def lines_from_text(text):
     return lines
 
 
+NON_SPACE = re.compile(r"\S+")
+
+
 def _text_words(line_text):
     if "  " not in line_text.strip() or "\t" in line_text:
         return ()
-    return tuple(Word(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", line_text))
+    return tuple(Word(m.group(), m.start(), m.end()) for m in NON_SPACE.finditer(line_text))
 
 
 def extract(lines: Iterable[Line]):
     """Find every code occurrence on the lines, with what the line says about it."""
     lines = list(lines)
-    shapes = [_service_line_shape(line.text) for line in lines]
+    shapes = _Shapes(lines)
     items, diagnoses = [], []
     columns = None
     current_page = None
@@ -234,18 +238,34 @@ def extract(lines: Iterable[Line]):
     for index, line in enumerate(lines):
         if line.page != current_page:
             current_page, columns = line.page, None
-        if line.words and _looks_like_header(line.words):
+        if line.words and not HAS_NUMBER.search(line.text) and _looks_like_header(line.words):
             columns = _header_columns(line.words)
             continue
         line_date = _first_date(line.text)
         found_diagnoses = _diagnoses(line, columns)
         diagnoses.extend(found_diagnoses)
-        context = _Context(lines, shapes, index)
-        found = _codes_on_line(line, columns, bool(found_diagnoses), context)
+        found = []
+        if CANDIDATE.search(line.text):
+            found = _codes_on_line(line, columns, bool(found_diagnoses), _Context(lines, shapes, index))
         if line_date and not found:
             service_date = line_date
         items.extend(_line_items(line, found, line_date or service_date))
     return Extraction(tuple(items), tuple(_unique_diagnoses(diagnoses)))
+
+
+HAS_NUMBER = re.compile(r"\d{3}")
+
+
+class _Shapes:
+    """Whether each line looks like a service line, worked out only for the lines asked about."""
+
+    def __init__(self, lines):
+        self.lines, self.known = lines, {}
+
+    def __getitem__(self, index):
+        if index not in self.known:
+            self.known[index] = _service_line_shape(self.lines[index].text)
+        return self.known[index]
 
 
 class _Context:
@@ -287,13 +307,13 @@ class _Hit:
 
 def _codes_on_line(line, columns, dx_line, context):
     text = line.text
-    masked = _masked(text)
+    masked = _masked_spans(text)
     shape = _service_line_shape(text)
     dx_like = dx_line or _has_diagnosis_tokens(text)
     hits = []
     for match in CANDIDATE.finditer(text):
         start, code = match.start(), match.group("code")
-        if any(masked[start : match.end()]) or _glued_to_short_letters(text, match.end(), code):
+        if _overlaps(masked, start, match.end()) or _glued_to_short_letters(text, match.end(), code):
             continue
         column = _column_at(line, columns, start)
         if column in ("other", "mod"):
@@ -331,12 +351,15 @@ def _codes_on_line(line, columns, dx_line, context):
     return _drop_item_numbers(text, _drop_amount_lookalikes(text, hits))
 
 
+LETTERS = re.compile(r"[A-Za-z]+")
+
+
 def _glued_to_short_letters(text, position, code):
     """`S0181XA` is a diagnosis code (its 7th character), not Level II code S0181 glued to a word."""
-    letters = re.match(r"[A-Za-z]+", text[position:])
+    letters = LETTERS.match(text, position)
     if not letters:
         return False
-    followed_by_bracket = text[letters.end() + position : letters.end() + position + 1] == "("
+    followed_by_bracket = text[letters.end() : letters.end() + 1] == "("
     return len(letters.group()) <= (1 if code.isdigit() else 2) and not followed_by_bracket
 
 
@@ -424,7 +447,7 @@ def _drop_amount_lookalikes(text, hits):
 
 def _modifiers(text, position, code):
     modifiers = []
-    stuck = re.match(r"([0-9A-Z]{2})(?![A-Za-z0-9])", text[position:])
+    stuck = STUCK_MODIFIER.match(text, position)
     if stuck and stuck.group(1) in SPACED_MODIFIERS and code.isdigit():
         modifiers.append(stuck.group(1))  # 83036QW: a modifier printed with no space
         position += 2
@@ -447,18 +470,21 @@ def _modifiers(text, position, code):
         return tuple(modifiers), position
 
 
+CENTS = re.compile(r" (\d{2})\b")
+
+
 def _cents_follow(text, position):
     """Claim forms split amounts into dollars and cents: `25 00` is $25.00, not modifier 25."""
-    cents = re.match(r" (\d{2})\b", text[position:])
+    cents = CENTS.match(text, position)
     return bool(cents) and cents.group(1) not in SPACED_MODIFIERS
 
 
-def _masked(text):
-    masked = [False] * len(text)
-    for pattern in MASKS:
-        for match in pattern.finditer(text):
-            masked[match.start() : match.end()] = [True] * (match.end() - match.start())
-    return masked
+def _masked_spans(text):
+    return [match.span() for pattern in MASKS for match in pattern.finditer(text)]
+
+
+def _overlaps(spans, start, end):
+    return any(a < end and start < b for a, b in spans)
 
 
 def _service_line_shape(text):
@@ -507,16 +533,19 @@ def _line_items(line, hits, service_date):
     return items
 
 
+NUMBERISH = re.compile(r"[\d.,$-]+")
+
+
 def _description(text):
     text = DATE.sub(" ", text)
     text = MONEY.sub(" ", text)
-    words = [w for w in re.split(r"\s+", text) if w]
+    words = text.split()
     start = next((i for i, w in enumerate(words) if WORD.match(w)), None)
     if start is None:
         return ""
     picked = []
     for word in words[start:]:
-        if re.fullmatch(r"[\d.,$-]+", word) and picked:
+        if picked and NUMBERISH.fullmatch(word):
             break
         picked.append(word)
     return " ".join(picked).strip(" -:,()")[:120]
