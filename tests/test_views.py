@@ -28,8 +28,8 @@ def test_posting_a_bill_without_javascript_renders_the_whole_page(client):
     assert response.status_code == 200
     assert "<html" in page
     assert 'id="code-99213"' in page and 'id="code-J1100"' in page
-    assert "CPT code (Category I)" in page
-    assert "HCPCS Level II code: J codes" in page
+    assert "This is a CPT code (Category I). CPT is also called HCPCS Level I." in page
+    assert "This is a HCPCS Level II code (J codes: drugs given other than by mouth)" in page
     assert "$150.00" in page and "Mar 14, 2025" in page
     assert 'id="code-62704"' not in page and 'id="code-55123"' not in page
 

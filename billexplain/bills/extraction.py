@@ -242,14 +242,16 @@ def extract(lines: Iterable[Line]):
             columns = _header_columns(line.words)
             continue
         line_date = _first_date(line.text)
-        found_diagnoses = _diagnoses(line, columns)
-        diagnoses.extend(found_diagnoses)
+        dx_line = bool(ICD_WITH_DOT.search(line.text) or DX_LABEL.search(line.text))
         found = []
         if CANDIDATE.search(line.text):
-            found = _codes_on_line(line, columns, bool(found_diagnoses), _Context(lines, shapes, index))
+            found = _codes_on_line(line, columns, dx_line, _Context(lines, shapes, index))
+        found_diagnoses = _diagnoses(line, [(hit.start, hit.end) for hit in found]) if dx_line else []
+        diagnoses.extend(found_diagnoses)
         if line_date and not found:
             service_date = line_date
-        items.extend(_line_items(line, found, line_date or service_date))
+        dx_words = {d.code.replace(".", "") for d in found_diagnoses}
+        items.extend(_line_items(line, found, line_date or service_date, dx_words))
     return Extraction(tuple(items), tuple(_unique_diagnoses(diagnoses)))
 
 
@@ -507,14 +509,14 @@ def _first_date(text):
         return None
 
 
-def _line_items(line, hits, service_date):
+def _line_items(line, hits, service_date, dx_words=frozenset()):
     items = []
     for index, hit in enumerate(hits):
         stop = hits[index + 1].start if index + 1 < len(hits) else len(line.text)
         rest = line.text[hit.end : stop]
         before = line.text[(hits[index - 1].end if index else 0) : hit.start]
         charge = MONEY.search(rest)
-        description = _description(rest) or _description(before)
+        description = _description(rest, dx_words) or _description(before, dx_words)
         items.append(
             LineItem(
                 code=hit.code,
@@ -536,7 +538,7 @@ def _line_items(line, hits, service_date):
 NUMBERISH = re.compile(r"[\d.,$-]+")
 
 
-def _description(text):
+def _description(text, dx_words=frozenset()):
     text = DATE.sub(" ", text)
     text = MONEY.sub(" ", text)
     words = text.split()
@@ -545,7 +547,7 @@ def _description(text):
         return ""
     picked = []
     for word in words[start:]:
-        if picked and NUMBERISH.fullmatch(word):
+        if picked and (NUMBERISH.fullmatch(word) or word.strip(",;").replace(".", "") in dx_words):
             break
         picked.append(word)
     return " ".join(picked).strip(" -:,()")[:120]
@@ -554,23 +556,26 @@ def _description(text):
 def _units(text):
     for token in re.finditer(r"(?:\b(?:x|qty|units?)\s?:?\s?(\d{1,3})\b)", text, re.IGNORECASE):
         return int(token.group(1))
-    # A lone small whole number between the description and the charge.
+    # A small whole number standing on its own right before the charge.
     money = MONEY.search(text)
-    head = text[: money.start()] if money else text
-    numbers = re.findall(r"(?<![\w.,/$-])(\d{1,3})(?![\w.,/%-])", head)
-    if numbers and WORD.search(head):
-        value = int(numbers[-1])
+    head = (text[: money.start()] if money else text).split()
+    if len(head) >= 2 and head[-1].isdigit() and len(head[-1]) <= 3 and head[-2] not in ("<", ">", "x", "of"):
+        value = int(head[-1])
         return value if 0 < value < 1000 else None
     return None
 
 
-def _diagnoses(line, columns):
-    found = [m.group("code") for m in ICD_WITH_DOT.finditer(line.text)]
-    if DX_LABEL.search(line.text) or found:
-        for match in ICD_WITHOUT_DOT.finditer(line.text):
-            code = match.group("code")
-            if len(code) >= 3 and any(c.isdigit() for c in code[1:3]) and code not in found:
-                found.append(_with_dot(code))
+def _diagnoses(line, code_spans):
+    """Diagnosis codes on a line that speaks of them, except where a procedure code was read."""
+    found = []
+    for match in ICD_WITH_DOT.finditer(line.text):
+        found.append(match.group("code"))
+    for match in ICD_WITHOUT_DOT.finditer(line.text):
+        code = match.group("code")
+        if _overlaps(code_spans, match.start(), match.end()) or not any(c.isdigit() for c in code[1:3]):
+            continue
+        if _with_dot(code) not in found:
+            found.append(_with_dot(code))
     return [Diagnosis(code, line.page, line.number) for code in found]
 
 

@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from billexplain.bills import report
 from billexplain.bills.explain import BillError, explain_file, explain_text
 from billexplain.bills.forms import BillForm
 from billexplain.coding.models import FaqEntry
@@ -21,10 +22,9 @@ def home(request):
             problem = str(error)
     context = {
         "form": form,
-        "explanation": explanation,
+        "report": report.build(explanation) if explanation else None,
         "problem": problem,
         "faq": FaqEntry.objects.all(),
-        "posted": request.method == "POST",
     }
     template = "bills/home.html#results" if request.htmx else "bills/home.html"
     return render(request, template, context)

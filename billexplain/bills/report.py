@@ -1,0 +1,124 @@
+"""What the patient's page shows, worked out once from an explanation.
+
+Templates only lay it out: every sentence that depends on the bill is decided here,
+where it can be tested.
+"""
+
+from dataclasses import dataclass
+
+from billexplain.coding import diagnoses
+from billexplain.coding.knowledge import ENDED, NOT_YET, UNKNOWN
+
+# Where an ambulance ride started or ended: the two letters of an ambulance modifier.
+AMBULANCE_PLACES = {
+    "D": "a place for tests or treatment (not a doctor's office or hospital)",
+    "E": "a care home that is not a nursing facility",
+    "G": "a hospital's dialysis center",
+    "H": "a hospital",
+    "I": "a place where you moved between vehicles",
+    "J": "a dialysis center",
+    "N": "a skilled nursing facility",
+    "P": "a doctor's office",
+    "R": "your home",
+    "S": "the scene of an accident or emergency",
+    "X": "a stop at a doctor's office on the way to the hospital",
+}
+
+LOW_CONFIDENCE = 0.9
+
+
+@dataclass(frozen=True)
+class ModifierNote:
+    code: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Row:
+    item: object  # extraction.LineItem
+    code: object  # knowledge.CodeExplanation
+    modifiers: tuple[ModifierNote, ...]
+    check_reading: bool  # we are not sure we read this code right
+
+    @property
+    def attention(self):
+        return self.code.status in (ENDED, NOT_YET, UNKNOWN) or self.check_reading
+
+
+@dataclass(frozen=True)
+class DiagnosisRow:
+    code: str
+    description: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    rows: tuple[Row, ...]
+    codes: tuple  # knowledge.CodeExplanation, each once
+    diagnoses: tuple[DiagnosisRow, ...]
+    warnings: tuple[str, ...]
+    total_charged: object
+    attention: tuple[str, ...]
+
+    @property
+    def cpt_count(self):
+        return sum(1 for c in self.codes if c.classification.hcpcs_level == 1)
+
+    @property
+    def level_two_count(self):
+        return sum(1 for c in self.codes if c.classification.hcpcs_level == 2)
+
+
+def build(explanation):
+    explained = {c.code: c for c in explanation.codes}
+    rows = tuple(
+        Row(
+            item=item,
+            code=explained[item.code],
+            modifiers=tuple(_modifier_note(item.code, m, explanation.modifiers) for m in item.modifiers),
+            check_reading=item.confidence < LOW_CONFIDENCE,
+        )
+        for item in explanation.items
+    )
+    return Report(
+        rows=rows,
+        codes=tuple(explanation.codes),
+        diagnoses=tuple(DiagnosisRow(d.code, diagnoses.describe(d.code)) for d in explanation.diagnoses),
+        warnings=tuple(explanation.warnings),
+        total_charged=explanation.total_charged,
+        attention=_attention(rows),
+    )
+
+
+def ambulance_trip(modifier):
+    """RH -> "From your home to a hospital", for the origin-destination letters of ambulance codes."""
+    if len(modifier) == 2 and all(letter in AMBULANCE_PLACES for letter in modifier) and modifier[0] != "X":
+        start, end = (AMBULANCE_PLACES[letter] for letter in modifier)
+        return f"The ride went from {start} to {end}."
+    return None
+
+
+def _modifier_note(code, modifier, meanings):
+    if code.startswith("A0"):
+        trip = ambulance_trip(modifier)
+        if trip:
+            return ModifierNote(modifier, trip)
+    known = meanings.get(modifier)
+    if known and known.meaning:
+        return ModifierNote(modifier, known.meaning)
+    return ModifierNote(modifier, "We do not have an explanation for this modifier yet. Ask the billing office.")
+
+
+def _attention(rows):
+    notes = []
+    seen = set()
+    for row in rows:
+        code = row.code
+        if code.status == ENDED and code.code not in seen:
+            notes.append(f"{code.code}: {code.status_sentence} Ask why it was used on this date.")
+        elif code.status == UNKNOWN and code.code not in seen:
+            notes.append(f"{code.code}: {code.status_sentence} Ask the billing office to check it.")
+        if row.check_reading:
+            notes.append(f"We read {code.code} on page {row.item.page} but are not sure. Please check it on your bill.")
+        seen.add(code.code)
+    return tuple(notes)

@@ -1,0 +1,45 @@
+import pytest
+
+from billexplain.bills.explain import explain_text
+from billexplain.bills.report import ambulance_trip, build
+
+pytestmark = pytest.mark.usefixtures("content")
+
+
+@pytest.mark.parametrize(
+    ("modifier", "trip"),
+    [
+        ("RH", "The ride went from your home to a hospital."),
+        ("SH", "The ride went from the scene of an accident or emergency to a hospital."),
+        ("HN", "The ride went from a hospital to a skilled nursing facility."),
+        ("QM", None),
+        ("XH", None),
+        ("25", None),
+    ],
+)
+def test_it_reads_the_places_of_an_ambulance_ride_from_its_modifier(modifier, trip):
+    assert ambulance_trip(modifier) == trip
+
+
+def test_ambulance_codes_get_the_ride_meaning_other_codes_get_the_modifier_meaning():
+    report = build(explain_text("04/02/2025 A0427 RH Ambulance 1 $1,200.00\n04/02/2025 99213-25 Visit $90.00"))
+    ride, visit = report.rows
+    assert ride.modifiers[0].meaning == "The ride went from your home to a hospital."
+    assert visit.modifiers[0].code == "25" and "separate" in visit.modifiers[0].meaning
+
+
+def test_diagnosis_codes_come_with_their_official_description():
+    report = build(explain_text("Dx: E11.65\n03/14/2025 99213 Office visit $150.00"))
+    assert report.diagnoses[0].code == "E11.65"
+    assert report.diagnoses[0].description == "Type 2 diabetes mellitus with hyperglycemia"
+
+
+def test_an_ended_code_is_listed_as_worth_a_closer_look():
+    report = build(explain_text("02/01/2022 99201 New patient visit $90.00"))
+    assert report.attention == ("99201: The AMA ended this code on 2020-12-31. Ask why it was used on this date.",)
+
+
+def test_a_plain_bill_needs_no_attention():
+    report = build(explain_text("03/14/2025 99213 Office visit $150.00"))
+    assert report.attention == ()
+    assert (report.cpt_count, report.level_two_count, str(report.total_charged)) == (1, 0, "150.00")
