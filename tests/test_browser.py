@@ -30,3 +30,9 @@ def test_the_form_still_works_without_javascript(browser, live_server):
     page.get_by_role("button", name="Explain my bill").click()
     page.locator("#code-99213").wait_for()
     context.close()
+
+
+def test_the_code_search_shows_results_as_the_patient_types(home):
+    home.get_by_label("Look up a code or a word").fill("9921")
+    home.locator("#search-results a[href='/codes/99213/']").wait_for()
+    assert home.evaluate("performance.getEntriesByType('navigation').length") == 1

@@ -1,0 +1,25 @@
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from billexplain.coding.classification import CODE_SHAPE, classify
+from billexplain.coding.knowledge import explain_codes
+from billexplain.coding.search import find_codes
+
+
+@require_GET
+def code_page(request, code):
+    code = code.upper()
+    classification = classify(code)
+    if not CODE_SHAPE.match(code):
+        raise Http404("Not a code")
+    explained = explain_codes([(code, None)]).codes[code] if classification.valid else None
+    return render(request, "coding/code.html", {"code": code, "classification": classification, "explained": explained})
+
+
+@require_GET
+def search(request):
+    query = request.GET.get("q", "")[:100]
+    results = find_codes(query)
+    template = "coding/search.html#results" if request.htmx else "coding/search.html"
+    return render(request, template, {"query": query, "results": results})
