@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from billexplain.coding import readability
-from billexplain.coding.models import CodeNote, FaqEntry, HcpcsCode, Modifier, Section
+from billexplain.coding.models import CodeNote, FaqEntry, HcpcsCode, MedicareFee, Modifier, Section
 
 
 class PlainLanguageAdmin(SimpleHistoryAdmin):
@@ -60,6 +60,21 @@ class HcpcsCodeAdmin(admin.ModelAdmin):
     list_display = ["code", "short_description", "effective_on", "ended_on", "release"]
     list_filter = ["release", "action_code", "coverage_code"]
     search_fields = ["code", "short_description", "long_description"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MedicareFee)
+class MedicareFeeAdmin(admin.ModelAdmin):
+    """Official CMS fee schedule amounts: read-only here, changed only by `manage.py import_fees`."""
+
+    list_display = ["code", "modifier", "status_code", "non_facility_amount", "facility_amount", "year", "source"]
+    list_filter = ["year", "status_code", "modifier"]
+    search_fields = ["code"]
 
     def has_add_permission(self, request):
         return False

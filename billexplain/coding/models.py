@@ -130,3 +130,47 @@ class HcpcsCode(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class MedicareFee(models.Model):
+    """Medicare's national Physician Fee Schedule amount for one code in one year (CMS, public domain).
+
+    Loaded from the CMS PPRRVU file by `manage.py import_fees`; never edited by hand.
+    """
+
+    code = models.CharField(max_length=5, help_text="The CPT or HCPCS code, e.g. 99213.")
+    modifier = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="Blank for the whole service; 26 = the doctor's part, TC = the equipment and staff part, "
+        "53 = stopped early.",
+    )
+    status_code = models.CharField(
+        max_length=1, help_text="CMS status: A, R and T are paid from this schedule; other letters are not."
+    )
+    non_facility_amount = models.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="National amount in a doctor's office, in dollars. Empty when Medicare lists no price there.",
+    )
+    facility_amount = models.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="National amount in a hospital or surgery center, in dollars. Empty when Medicare lists none.",
+    )
+    year = models.PositiveSmallIntegerField(help_text="The calendar year the fee schedule applies to.")
+    source = models.CharField(max_length=100, help_text="The CMS file this row came from.")
+
+    class Meta:
+        ordering = ["code", "modifier", "-year"]
+        verbose_name = "Medicare fee"
+        constraints = [
+            models.UniqueConstraint(fields=["code", "modifier", "year"], name="unique_medicare_fee"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}-{self.modifier} ({self.year})" if self.modifier else f"{self.code} ({self.year})"
