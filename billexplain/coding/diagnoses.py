@@ -26,3 +26,7 @@ def describe(code):
 def with_dot(code):
     code = code.replace(".", "").upper()
     return code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+
+
+def preload():
+    _icd()
