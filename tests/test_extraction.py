@@ -167,3 +167,29 @@ def test_the_pure_modules_do_not_import_django():
         "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", program], check=False).returncode == 0
+
+
+def test_it_keeps_the_revenue_code_and_the_drug_package_number_with_their_line():
+    text = "03/04/25  0636  HC:J2405   JW   ONDANSETRON HCL INJ PER 1MG   4   96.00\n              NDC 0409-4755-03\n"
+    [item] = extract(lines_from_text(text)).items
+    assert (item.revenue_code, item.ndc) == ("0636", "0409-4755-03")
+
+
+@pytest.mark.parametrize(
+    ("line", "description"),
+    [
+        ("03/04/25  0370   ANESTHESIA OR PER 15 MIN   3   864.00", "ANESTHESIA OR PER"),
+        ("07/01/2020 Pharmacy 60.53", "Pharmacy"),
+    ],
+)
+def test_a_charge_without_a_code_is_still_listed(line, description):
+    [uncoded] = extract(lines_from_text(line)).uncoded
+    assert uncoded.description == description
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["03/20/2025 Insurance payment -$120.00", "03/20/2025 Total charges $1,200.00", "03/20/2025 Balance due 40.00"],
+)
+def test_totals_and_payments_are_not_lines_without_a_code(line):
+    assert extract(lines_from_text(line)).uncoded == ()

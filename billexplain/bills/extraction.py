@@ -9,7 +9,7 @@ shaped like a service: a date or an amount beside it).
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
 
 from billexplain.coding.classification import HCPCS_LETTERS, classify
@@ -46,6 +46,21 @@ class LineItem:
     source: str
     confidence: float
     reason: str
+    revenue_code: str | None = None  # the hospital department (4 digits, like 0450)
+    ndc: str | None = None  # the drug package number printed with the line
+
+
+@dataclass(frozen=True)
+class UncodedLine:
+    """A charge with no code beside it: the patient can ask for the code."""
+
+    page: int
+    line: int
+    date: date | None
+    description: str
+    charge: str
+    revenue_code: str | None
+    source: str
 
 
 @dataclass(frozen=True)
@@ -59,7 +74,7 @@ class Diagnosis:
 class Extraction:
     items: tuple[LineItem, ...] = ()
     diagnoses: tuple[Diagnosis, ...] = ()
-    notes: tuple[str, ...] = field(default=())
+    uncoded: tuple[UncodedLine, ...] = ()
 
 
 # Modifiers we read when they follow a code with only a space between them.
@@ -231,8 +246,9 @@ def extract(lines: Iterable[Line]):
     """Find every code occurrence on the lines, with what the line says about it."""
     lines = list(lines)
     shapes = _Shapes(lines)
-    items, diagnoses = [], []
+    items, diagnoses, uncoded = [], [], []
     columns = None
+    previous_items = 0
     current_page = None
     service_date = None
     for index, line in enumerate(lines):
@@ -251,8 +267,14 @@ def extract(lines: Iterable[Line]):
         if line_date and not found:
             service_date = line_date
         dx_words = {d.code.replace(".", "") for d in found_diagnoses}
-        items.extend(_line_items(line, found, line_date or service_date, dx_words))
-    return Extraction(tuple(items), tuple(_unique_diagnoses(diagnoses)))
+        if found:
+            items.extend(_line_items(line, found, line_date or service_date, dx_words))
+        elif (ndc := _ndc(line.text)) and previous_items and items[-1].ndc is None:
+            items[-1] = replace(items[-1], ndc=ndc)  # "NDC 0409-4755-03" printed under its drug line
+        elif line_date and not found_diagnoses and (lone := _uncoded(line, line_date)):
+            uncoded.append(lone)
+        previous_items = len(found)
+    return Extraction(tuple(items), tuple(_unique_diagnoses(diagnoses)), tuple(uncoded))
 
 
 HAS_NUMBER = re.compile(r"\d{3}")
@@ -517,6 +539,7 @@ def _line_items(line, hits, service_date, dx_words=frozenset()):
         before = line.text[(hits[index - 1].end if index else 0) : hit.start]
         charge = MONEY.search(rest)
         description = _description(rest, dx_words) or _description(before, dx_words)
+        revenue = REVENUE.search(before)
         items.append(
             LineItem(
                 code=hit.code,
@@ -530,9 +553,45 @@ def _line_items(line, hits, service_date, dx_words=frozenset()):
                 source=line.text.strip()[:300],
                 confidence=hit.confidence,
                 reason=hit.reason,
+                revenue_code=revenue.group() if revenue else None,
+                ndc=_ndc(rest),
             )
         )
     return items
+
+
+REVENUE = re.compile(r"(?<![\w.,/$:-])0\d{3}(?![\w.,/-])")
+NDC = re.compile(r"\bN4\s?(\d{11})\b|\b(\d{4,5}-\d{3,4}-\d{1,2})\b|(?<=NDC)[\s:#]*(\d{11})\b")
+NOT_A_SERVICE = re.compile(
+    r"\b(?:total|subtotal|balance|payment|paid|adjust(?:ment)?|due|deductible|copay|coinsurance|insurance|"
+    r"previous|credit|discount|refund|write[- ]?off|statement|pay|owe|amount)\b",
+    re.IGNORECASE,
+)
+
+
+def _ndc(text):
+    match = NDC.search(text)
+    return next(group for group in match.groups() if group) if match else None
+
+
+def _uncoded(line, line_date):
+    """A dated line with words and a positive charge but no code (not a total or a payment)."""
+    if NOT_A_SERVICE.search(line.text):
+        return None
+    charges = [m for m in MONEY.finditer(line.text) if "-" not in m.group()]
+    description = _description(line.text)
+    if not charges or not description or len(description) < 4:
+        return None
+    revenue = REVENUE.search(line.text[: charges[0].start()])
+    return UncodedLine(
+        page=line.page,
+        line=line.number,
+        date=line_date,
+        description=description,
+        charge=charges[0].group("amount").replace(",", ""),
+        revenue_code=revenue.group() if revenue else None,
+        source=line.text.strip()[:300],
+    )
 
 
 NUMBERISH = re.compile(r"[\d.,$-]+")
