@@ -19,3 +19,12 @@ def test_replace_puts_the_shipped_words_back():
     Section.objects.filter(key="cpt-em-office").update(plain_language="Edited by staff.")
     call_command("load_content", "--replace")
     assert Section.objects.get(key="cpt-em-office").plain_language != "Edited by staff."
+
+
+@pytest.mark.django_db
+def test_it_fills_fields_left_empty_without_touching_written_ones():
+    Section.objects.filter(key="cpt-em-office").update(plain_language="Edited by staff.", plain_language_es="")
+    call_command("load_content")
+    section = Section.objects.get(key="cpt-em-office")
+    assert section.plain_language == "Edited by staff."
+    assert section.plain_language_es

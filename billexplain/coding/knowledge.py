@@ -2,13 +2,18 @@
 
 The number of queries is fixed (one per table), whatever the number of codes:
 a long itemized bill costs the same four lookups as a short one.
+
+Staff write our own words in English and, where they have done so, in Spanish.
+Asked for Spanish, each text falls back to the English one while its Spanish
+field is empty, so a patient always sees something. Official CMS descriptions
+are never translated.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 from billexplain.coding.classification import Classification, classify
-from billexplain.coding.models import CodeNote, HcpcsCode, Modifier, Section
+from billexplain.coding.models import CodeNote, FaqEntry, HcpcsCode, Modifier, Section
 
 ACTIVE = "active"
 ENDED = "ended"
@@ -28,10 +33,35 @@ ENDED_CPT = {
 }
 
 
+ENGLISH = "en"
+SPANISH = "es"
+
+
+def content_language(language):
+    """The language our own texts exist in that best fits a language code ("es-MX" -> "es")."""
+    return SPANISH if (language or "").lower().startswith(SPANISH) else ENGLISH
+
+
+def _pick(english, spanish, language):
+    """(text, language it is in): the Spanish text when asked for and written, else the English."""
+    if language == SPANISH and spanish and spanish.strip():
+        return spanish, SPANISH
+    return english, ENGLISH
+
+
 @dataclass(frozen=True)
 class ModifierMeaning:
     code: str
     meaning: str
+    language: str = ENGLISH  # the language `meaning` is written in
+    official: bool = False  # True when `meaning` is the CMS description (always English)
+
+
+@dataclass(frozen=True)
+class FaqText:
+    question: str
+    answer: str
+    language: str = ENGLISH  # the language of the answer (the question follows the same rule)
 
 
 @dataclass(frozen=True)
@@ -44,6 +74,7 @@ class CodeExplanation:
     has_note: bool
     status: str
     ended_on: date | None
+    explanation_language: str = ENGLISH  # "en" when Spanish was asked for but not yet written
 
     @property
     def code(self):
@@ -70,8 +101,13 @@ class Knowledge:
     hcpcs_loaded: bool
 
 
-def explain_codes(codes_with_dates, modifier_codes=()):
-    """Explain each (code, date of service or None); the latest date wins for status."""
+def explain_codes(codes_with_dates, modifier_codes=(), language=ENGLISH):
+    """Explain each (code, date of service or None); the latest date wins for status.
+
+    `language` is a language code such as "en", "es" or "es-mx"; any Spanish one
+    picks the Spanish notes, section texts and modifier meanings where staff wrote them.
+    """
+    language = content_language(language)
     dates = {}
     for code, when in codes_with_dates:
         if when is None:
@@ -80,32 +116,67 @@ def explain_codes(codes_with_dates, modifier_codes=()):
             dates[code] = max(filter(None, (dates.get(code), when)))
     classified = {code: classify(code) for code in dates}
     section_keys = {key for c in classified.values() for key in (c.section_key, c.subsection_key) if key}
-    sections = {s.key: s.plain_language for s in Section.objects.filter(key__in=section_keys)}
-    notes = {n.code: n.plain_language for n in CodeNote.objects.filter(code__in=list(dates))}
+    sections = {
+        s.key: _pick(s.plain_language, s.plain_language_es, language)
+        for s in Section.objects.filter(key__in=section_keys)
+    }
+    notes = {
+        n.code: _pick(n.plain_language, n.plain_language_es, language)
+        for n in CodeNote.objects.filter(code__in=list(dates))
+    }
     level_two = [code for code, c in classified.items() if c.hcpcs_level == 2]
     official = {h.code: h for h in HcpcsCode.objects.filter(code__in=level_two)} if level_two else {}
     hcpcs_loaded = bool(official) or HcpcsCode.objects.exists()
     meanings = {}
     if modifier_codes:
         for modifier in Modifier.objects.filter(code__in=set(modifier_codes)):
-            meaning = modifier.plain_language or modifier.official_description
-            meanings[modifier.code] = ModifierMeaning(modifier.code, meaning)
+            meaning, in_language = _pick(modifier.plain_language, modifier.plain_language_es, language)
+            from_cms = not meaning
+            if from_cms:
+                meaning, in_language = modifier.official_description, ENGLISH
+            meanings[modifier.code] = ModifierMeaning(modifier.code, meaning, in_language, from_cms)
     explained = {}
     for code, classification in classified.items():
         record = official.get(code)
-        section_text = sections.get(classification.subsection_key) or sections.get(classification.section_key, "")
+        section_text, section_language = _first_text(
+            sections.get(classification.subsection_key), sections.get(classification.section_key)
+        )
+        explanation, explanation_language = _first_text(notes.get(code), (section_text, section_language))
         status, ended_on = _status(classification, record, dates[code], hcpcs_loaded)
         explained[code] = CodeExplanation(
             classification=classification,
             description=record.long_description if record else None,
             release=record.release if record else "",
-            explanation=notes.get(code) or section_text,
+            explanation=explanation,
             section_text=section_text,
             has_note=code in notes,
             status=status,
             ended_on=ended_on,
+            explanation_language=explanation_language,
         )
     return Knowledge(explained, meanings, hcpcs_loaded)
+
+
+def _first_text(*choices):
+    """The first (text, language) pair whose text is not empty."""
+    for choice in choices:
+        if choice and choice[0]:
+            return choice
+    return "", ENGLISH
+
+
+def faq(language=ENGLISH):
+    """The FAQ in order, each question and answer in Spanish where written, else in English (one query)."""
+    language = content_language(language)
+    entries = []
+    for entry in FaqEntry.objects.all():
+        # Question and answer switch together: a Spanish question over an English answer would confuse.
+        spanish = bool(entry.question_es.strip() and entry.answer_es.strip())
+        if language == SPANISH and spanish:
+            entries.append(FaqText(entry.question_es, entry.answer_es, SPANISH))
+        else:
+            entries.append(FaqText(entry.question, entry.answer, ENGLISH))
+    return entries
 
 
 def _status(classification, record, when, hcpcs_loaded):

@@ -42,6 +42,12 @@ class Section(Edited):
         help_text="Two or three short sentences a patient can follow: what kind of care "
         "codes in this part stand for. Aim for grade 6 to 8. No medical advice."
     )
+    plain_language_es = models.TextField(
+        "plain language (Spanish)",
+        blank=True,
+        help_text="The same words in Spanish, for Spanish-speaking patients. Use “usted”, short sentences "
+        "and everyday words. Leave empty to show the English.",
+    )
     position = models.PositiveIntegerField(default=0, help_text="Lower numbers come first in lists.")
 
     history = HistoricalRecords()
@@ -63,6 +69,12 @@ class CodeNote(Edited):
         help_text="In your own words: what this usually means for the patient. "
         "Never paste the AMA's CPT description. Aim for grade 6 to 8."
     )
+    plain_language_es = models.TextField(
+        "plain language (Spanish)",
+        blank=True,
+        help_text="The same note in Spanish, for Spanish-speaking patients. Use “usted”, short sentences "
+        "and everyday words. Leave empty to show the English.",
+    )
     reviewed_by = models.CharField(max_length=100, blank=True, help_text="Who last checked this note.")
     reviewed_on = models.DateField(null=True, blank=True, help_text="When it was last checked.")
 
@@ -78,6 +90,18 @@ class CodeNote(Edited):
 class FaqEntry(Edited):
     question = models.CharField(max_length=200)
     answer = models.TextField(help_text="A short, plain answer. Aim for grade 6 to 8.")
+    question_es = models.CharField(
+        "question (Spanish)",
+        max_length=200,
+        blank=True,
+        help_text="The same question in Spanish. Leave empty to show the English.",
+    )
+    answer_es = models.TextField(
+        "answer (Spanish)",
+        blank=True,
+        help_text="The same answer in Spanish, for Spanish-speaking patients. Use “usted”, short sentences "
+        "and everyday words. Leave empty to show the English.",
+    )
     position = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
 
     history = HistoricalRecords()
@@ -97,6 +121,12 @@ class Modifier(Edited):
     code = models.CharField(primary_key=True, max_length=2)
     code_set = models.CharField(max_length=10, choices=CodeSet.choices)
     plain_language = models.TextField(blank=True, help_text="What this modifier tells the insurer, in plain words.")
+    plain_language_es = models.TextField(
+        "plain language (Spanish)",
+        blank=True,
+        help_text="The same meaning in Spanish, for Spanish-speaking patients. Leave empty to show the English "
+        "(or the official CMS words).",
+    )
     official_description = models.TextField(blank=True, help_text="From the CMS HCPCS file (Level II only).")
     ended_on = models.DateField(null=True, blank=True)
     release = models.CharField(max_length=40, blank=True)
