@@ -52,10 +52,15 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set SECRET_KEY when DEBUG is off.")
     SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - only ever used with DEBUG on
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")):
+    # The key signs sessions and CSRF tokens: a short or placeholder one is no key at all.
+    raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters when DEBUG is off.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS when DEBUG is off.")
+# Only needed when a proxy changes the Host header, e.g. "https://bills.example.org".
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -75,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Picks English or Spanish from the language cookie, then Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -107,6 +114,8 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+        # A kept connection is checked before reuse, so a database restart costs no failed request.
+        conn_health_checks=True,
     )
 }
 
@@ -117,14 +126,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -142,6 +153,13 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler
 BILL_UPLOAD_MAX_BYTES = env_int("BILL_UPLOAD_MAX_MB", 20) * 1024 * 1024
 BILL_MAX_PAGES = env_int("BILL_MAX_PAGES", 50)
 BILL_TEXT_MAX_CHARS = env_int("BILL_TEXT_MAX_CHARS", 1_000_000)
+# Photos and scans (bills/ocr.py): the most pixels a picture or a rendered page may have (a small
+# file can claim a huge picture), and the seconds Tesseract may spend on one page and on one file.
+BILL_MAX_IMAGE_PIXELS = env_int("BILL_MAX_IMAGE_PIXELS", 40_000_000)
+BILL_OCR_PAGE_SECONDS = env_int("BILL_OCR_PAGE_SECONDS", 20)
+BILL_OCR_TOTAL_SECONDS = env_int("BILL_OCR_TOTAL_SECONDS", 90)
+# Tesseract language packs, joined with "+"; each one added makes reading slower.
+BILL_OCR_LANGUAGES = os.environ.get("BILL_OCR_LANGUAGES") or "eng"
 # Pasted text arrives as form data: let it through up to the text limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = BILL_TEXT_MAX_CHARS * 4 + 64 * 1024
 
@@ -151,6 +169,9 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 3600, minimum=0) if not DEBUG else 0
+# Deliberate choices for the domain's owner (README, "Running in production").
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
 
 LOGGING = {

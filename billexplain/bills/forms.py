@@ -1,18 +1,20 @@
 from django import forms
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy
 
 
 class BillForm(forms.Form):
     """Pasted text or a file: exactly one of them."""
 
     text = forms.CharField(
-        label="Paste the text of your bill",
+        label=gettext_lazy("Paste the text of your bill"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
     )
     file = forms.FileField(
-        label="Or choose a PDF of your bill",
+        label=gettext_lazy("Or choose a PDF of your bill"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.txt,application/pdf,text/plain"}),
     )
@@ -21,7 +23,8 @@ class BillForm(forms.Form):
         text = self.cleaned_data["text"]
         if len(text) > settings.BILL_TEXT_MAX_CHARS:
             raise forms.ValidationError(
-                f"This text is too long. We read up to {settings.BILL_TEXT_MAX_CHARS:,} characters."
+                gettext("This text is too long. We read up to %(limit)s characters.")
+                % {"limit": number_format(settings.BILL_TEXT_MAX_CHARS, force_grouping=True)}
             )
         return text
 
@@ -29,7 +32,9 @@ class BillForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload and upload.size > settings.BILL_UPLOAD_MAX_BYTES:
             limit = settings.BILL_UPLOAD_MAX_BYTES // (1024 * 1024)
-            raise forms.ValidationError(f"This file is too large. We read files of up to {limit} MB.")
+            raise forms.ValidationError(
+                gettext("This file is too large. We read files of up to %(limit)s MB.") % {"limit": limit}
+            )
         return upload
 
     def clean(self):
@@ -38,8 +43,8 @@ class BillForm(forms.Form):
         has_file = bool(cleaned.get("file"))
         if not self.errors and has_text == has_file:
             raise forms.ValidationError(
-                "Please paste your bill or choose a file, not both."
+                gettext("Please paste your bill or choose a file, not both.")
                 if has_text
-                else "Please paste the text of your bill, or choose a PDF."
+                else gettext("Please paste the text of your bill, or choose a PDF.")
             )
         return cleaned

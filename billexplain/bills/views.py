@@ -4,7 +4,7 @@ from django.views.decorators.http import require_http_methods
 from billexplain.bills import report
 from billexplain.bills.explain import BillError, explain_file, explain_text
 from billexplain.bills.forms import BillForm
-from billexplain.coding.models import FaqEntry
+from billexplain.coding import knowledge
 
 
 @require_http_methods(["GET", "POST"])
@@ -24,7 +24,7 @@ def home(request):
         "form": form,
         "report": report.build(explanation) if explanation else None,
         "problem": problem,
-        "faq": FaqEntry.objects.all(),
+        "faq": knowledge.faq(request.LANGUAGE_CODE),
     }
     template = "bills/home.html#results" if request.htmx else "bills/home.html"
     return render(request, template, context)

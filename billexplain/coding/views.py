@@ -13,7 +13,9 @@ def code_page(request, code):
     classification = classify(code)
     if not CODE_SHAPE.match(code):
         raise Http404("Not a code")
-    explained = explain_codes([(code, None)]).codes[code] if classification.valid else None
+    explained = (
+        explain_codes([(code, None)], language=request.LANGUAGE_CODE).codes[code] if classification.valid else None
+    )
     return render(request, "coding/code.html", {"code": code, "classification": classification, "explained": explained})
 
 
