@@ -40,6 +40,8 @@ def codes_in(text):
         ("  Procedure code ....... 97161     Modifier(s): GP, 59", [("97161", ("GP", "59"))]),
         ("11/02/25 0402 76641US BREAST UNILAT 1 366.00", [("76641", ())]),
         ("02/05/25 0424 42497161 97161 GP PT EVAL LOW COMPLEXITY 1 318.00", [("97161", ("GP",))]),
+        ("Office visit       99214    $250.00   $140.00   $30.00", [("99214", ())]),
+        ("Line 1: 99213 - Office/outpatient visit est - $120", [("99213", ())]),
     ],
 )
 def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
@@ -73,6 +75,7 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "Diagnosis codes: S0181XA S0990XA S0083XA W010XXA Y92009",
         "DELIVERY INVOICE No. 52803 Date 01/29/2025 Customer 10451 Page 1 of 1",
         "07/02/2025  Hospital services - Emergency (visit 71010)   $3,812.00",
+        "Visit #: 55120 on 03/14/2025 $40.00",
     ],
 )
 def test_it_reports_no_code_for_numbers_that_are_something_else(line):

@@ -175,10 +175,12 @@ MASKS = [
 ]
 # A state and five digits is a ZIP code, unless the line says otherwise ("T. Okonkwo MD  99214-25").
 STATE_ZIP = re.compile(rf"\b(?:{STATES.replace(' ', '|')})[,.]?\s+$")
+# "Visit #12345", "Visit No. 12345", "(visit 71010)"; but not "Office visit   99214", a description.
+VISIT_LABEL = re.compile(r"(?:\bvisit\s?(?:#|no\.?|number|id)\s?[:#]?|\bvisit\s?[:#]|\(visit)\s?$", re.IGNORECASE)
 # Words that, just before a number, say what kind of number it is.
 ID_LABEL = re.compile(
     r"(?:\b(?:acct|account|patient|pt|guarantor|guar|group|grp|claim|invoice|inv|batch|run|statement|stmt|"
-    r"reference|ref|member|mrn|med\s?rec|npi|tin|ein|tax|ssn|zip|zip\s?code|box|suite|ste|apt|unit|order|visit|"
+    r"reference|ref|member|mrn|med\s?rec|npi|tin|ein|tax|ssn|zip|zip\s?code|box|suite|ste|apt|unit|order|"
     r"check|chk|policy|subscriber|auth|authorization|control|icn|dcn|license|room|bed|fax|phone|tel|id|no|num|"
     r"number|encounter|enc|case|loc|location|dept|department|plan|payer|rx|lot|serial|ticket|trip|pcn|ndc|"
     r"rev|revenue|page|pg|bin|rxbin|iin|balance|due|total|amount|amt|paid|payment|owed|charges?|price|cost|"
@@ -200,7 +202,10 @@ DATE = re.compile(
     # Claim forms (CMS-1500) print dates as MM DD YY in boxes.
     r"|(?<![\d ])(?P<m2>0[1-9]|1[0-2]) (?P<d2>0[1-9]|[12]\d|3[01]) (?P<y2>\d{4}|\d{2})(?![\d])"
 )
-MONEY = re.compile(r"(?<![\w.])-?\$?\s?-?(?P<amount>\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d%])")
+MONEY = re.compile(
+    r"(?<![\w.])-?\$?\s?-?(?P<amount>\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d%])"
+    r"|(?<![\w.])-?\$\s?-?(?P<dollars>\d{1,3}(?:,\d{3})*|\d+)(?![\d.,%])"  # whole dollars: $120
+)
 UNITS = re.compile(r"(?:\b(?:x|qty|units?|quantity)\s?:?\s?(?P<a>\d{1,3})\b)|(?:^\s*(?P<b>\d{1,3})\s*$)", re.IGNORECASE)
 WORD = re.compile(r"[A-Za-z][A-Za-z'/&.-]+")
 STREET = re.compile(
@@ -354,7 +359,7 @@ def _codes_on_line(line, columns, dx_line, context):
         code_label = not diagnosis_context and (
             bool(CODE_LABEL.search(before)) or before.rstrip().endswith(("HC:", "HC", "CPT"))
         )
-        if ID_LABEL.search(before) and not code_label:
+        if (ID_LABEL.search(before) or VISIT_LABEL.search(before)) and not code_label:
             continue
         strong = bool(code_label or modifiers or column == "code")
         if STATE_ZIP.search(text[:start]) and not strong and not DATE.match(text.lstrip()):
@@ -549,7 +554,7 @@ def _line_items(line, hits, service_date, dx_words=frozenset()):
                 date=_first_date(rest) or _first_date(before) or service_date,
                 description=description,
                 units=_units(rest),
-                charge=charge.group("amount").replace(",", "") if charge else None,
+                charge=_amount(charge) if charge else None,
                 source=line.text.strip()[:300],
                 confidence=hit.confidence,
                 reason=hit.reason,
@@ -567,6 +572,12 @@ NOT_A_SERVICE = re.compile(
     r"previous|credit|discount|refund|write[- ]?off|statement|pay|owe|amount)\b",
     re.IGNORECASE,
 )
+
+
+def _amount(match):
+    if match.group("amount"):
+        return match.group("amount").replace(",", "")
+    return match.group("dollars").replace(",", "") + ".00"
 
 
 def _ndc(text):
@@ -588,7 +599,7 @@ def _uncoded(line, line_date):
         line=line.number,
         date=line_date,
         description=description,
-        charge=charges[0].group("amount").replace(",", ""),
+        charge=_amount(charges[0]),
         revenue_code=revenue.group() if revenue else None,
         source=line.text.strip()[:300],
     )
@@ -618,7 +629,7 @@ def _units(text):
     # A small whole number standing on its own right before the charge.
     money = MONEY.search(text)
     head = (text[: money.start()] if money else text).split()
-    if len(head) >= 2 and head[-1].isdigit() and len(head[-1]) <= 3 and head[-2] not in ("<", ">", "x", "of"):
+    if head and head[-1].isdigit() and len(head[-1]) <= 3 and (len(head) < 2 or head[-2] not in ("<", ">", "of")):
         value = int(head[-1])
         return value if 0 < value < 1000 else None
     return None
