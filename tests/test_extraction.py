@@ -42,6 +42,9 @@ def codes_in(text):
         ("02/05/25 0424 42497161 97161 GP PT EVAL LOW COMPLEXITY 1 318.00", [("97161", ("GP",))]),
         ("Office visit       99214    $250.00   $140.00   $30.00", [("99214", ())]),
         ("Line 1: 99213 - Office/outpatient visit est - $120", [("99213", ())]),
+        ("0450 EMERGENCY ROOM 99284 1 1,234.00", [("99284", ())]),
+        ("Services Provided: Office visit, new patient, 30 minutes (99203)", [("99203", ())]),
+        ("Office visit, established patient (99214-25)", [("99214", ("25",))]),
     ],
 )
 def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
@@ -76,6 +79,7 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "DELIVERY INVOICE No. 52803 Date 01/29/2025 Customer 10451 Page 1 of 1",
         "07/02/2025  Hospital services - Emergency (visit 71010)   $3,812.00",
         "Visit #: 55120 on 03/14/2025 $40.00",
+        "Please have your internal control number (97012 4418 2203) ready.",
     ],
 )
 def test_it_reports_no_code_for_numbers_that_are_something_else(line):

@@ -181,7 +181,7 @@ VISIT_LABEL = re.compile(r"(?:\bvisit\s?(?:#|no\.?|number|id)\s?[:#]?|\bvisit\s?
 ID_LABEL = re.compile(
     r"(?:\b(?:acct|account|patient|pt|guarantor|guar|group|grp|claim|invoice|inv|batch|run|statement|stmt|"
     r"reference|ref|member|mrn|med\s?rec|npi|tin|ein|tax|ssn|zip|zip\s?code|box|suite|ste|apt|unit|order|"
-    r"check|chk|policy|subscriber|auth|authorization|control|icn|dcn|license|room|bed|fax|phone|tel|id|no|num|"
+    r"check|chk|policy|subscriber|auth|authorization|control|icn|dcn|license|fax|phone|tel|id|no|num|"
     r"number|encounter|enc|case|loc|location|dept|department|plan|payer|rx|lot|serial|ticket|trip|pcn|ndc|"
     r"rev|revenue|page|pg|bin|rxbin|iin|balance|due|total|amount|amt|paid|payment|owed|charges?|price|cost|"
     r"customer|cust|client|item|line|sn|trans|transaction|register|cashier|terminal|store|accession|acc|specimen|"
@@ -433,6 +433,9 @@ def _modifiers_in_columns(line, columns):
     return tuple(found)
 
 
+BRACKET_END = re.compile(r"(?:[-,:][0-9A-Z]{2})*\s?\)")
+
+
 def _evidence(text, start, match, column, code_label, modifiers, shape, after):
     """Why we believe this is a code, or None when nothing says so."""
     code = match.group("code")
@@ -454,6 +457,10 @@ def _evidence(text, start, match, column, code_label, modifiers, shape, after):
     in_parens = text[max(0, start - 1) : start] == "(" or text[start - 2 : start] == "(0"
     if in_parens and shape and (WORD.search(text[:start]) or not text[:start].strip(" (")):
         return 0.95, "in brackets after a description"
+    described = len(WORD.findall(text[:start])) >= 2 and not NOT_A_SERVICE.search(text[:start])
+    if in_parens and described and BRACKET_END.match(text, match.end()):
+        # "Office visit, new patient (99203)" on a line of its own: a description names the code.
+        return 0.85, "in brackets after a description"
     if shape and not STREET.search(text) and not (in_parens and not WORD.search(text[:start])):
         return 0.9, "on a line with a date or an amount"
     return None
@@ -623,9 +630,12 @@ def _description(text, dx_words=frozenset()):
     return " ".join(picked).strip(" -:,()")[:120]
 
 
+UNITS_LABELLED = re.compile(r"\b(?:x|qty|units?)\s?:?\s?(\d{1,3})\b|\b(\d{1,3})\s?(?:units?|x)\b", re.IGNORECASE)
+
+
 def _units(text):
-    for token in re.finditer(r"(?:\b(?:x|qty|units?)\s?:?\s?(\d{1,3})\b)", text, re.IGNORECASE):
-        return int(token.group(1))
+    for token in UNITS_LABELLED.finditer(text):
+        return int(token.group(1) or token.group(2))
     # A small whole number standing on its own right before the charge.
     money = MONEY.search(text)
     head = (text[: money.start()] if money else text).split()
