@@ -148,7 +148,7 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Bills are read in memory and forgotten: never spill an upload to a temporary file.
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_HANDLERS = ["billexplain.bills.uploads.BillUploadHandler"]
 # The largest bill file we accept (Django's own limit does not cover files).
 BILL_UPLOAD_MAX_BYTES = env_int("BILL_UPLOAD_MAX_MB", 20) * 1024 * 1024
 BILL_MAX_PAGES = env_int("BILL_MAX_PAGES", 50)

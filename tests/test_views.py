@@ -101,3 +101,21 @@ def test_the_explain_page_uses_a_fixed_number_of_queries(client, django_assert_m
     )
     with django_assert_max_num_queries(8):
         client.post(reverse("home"), {"text": long_bill})
+
+
+def test_a_file_over_the_limit_gets_a_clear_message_and_the_pasted_text_stays(client, settings):
+    settings.BILL_UPLOAD_MAX_BYTES = 3 * 1024 * 1024
+    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (4 * 1024 * 1024))
+    response = client.post(reverse("home"), {"text": "my pasted words", "file": big})  # browsers send form order
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This file is too large. We read files of up to 3 MB." in page
+    assert "my pasted words" in page
+
+
+def test_a_file_larger_than_django_keeps_in_memory_is_still_read(client):
+    rows = [("03/14/2025", "99285", "Emergency visit " + "x" * 40, "$820.00")] * 20
+    data = pdf_with_rows(rows)
+    data += b"\n%" + b"padding " * (3 * 1024 * 1024 // 8)  # a 3 MB file, over Django's 2.5 MB default
+    response = client.post(reverse("home"), {"file": SimpleUploadedFile("bill.pdf", data)})
+    assert 'id="code-99285"' in response.content.decode()

@@ -4,6 +4,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
 
 
+def too_large_message():
+    limit = settings.BILL_UPLOAD_MAX_BYTES // (1024 * 1024)
+    return gettext("This file is too large. We read files of up to %(limit)s MB.") % {"limit": limit}
+
+
 class BillForm(forms.Form):
     """Pasted text or a file: exactly one of them."""
 
@@ -16,7 +21,13 @@ class BillForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Or choose a PDF of your bill"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.txt,application/pdf,text/plain"}),
+        # Phones offer their camera for these; what a file is, its own bytes decide, not this list.
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".pdf,.txt,.jpg,.jpeg,.png,.tif,.tiff,.webp,.heic,.heif,application/pdf,text/plain,"
+                "image/jpeg,image/png,image/tiff,image/webp,image/heic,image/heif"
+            }
+        ),
     )
 
     def clean_text(self):
@@ -31,10 +42,7 @@ class BillForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload and upload.size > settings.BILL_UPLOAD_MAX_BYTES:
-            limit = settings.BILL_UPLOAD_MAX_BYTES // (1024 * 1024)
-            raise forms.ValidationError(
-                gettext("This file is too large. We read files of up to %(limit)s MB.") % {"limit": limit}
-            )
+            raise forms.ValidationError(too_large_message())
         return upload
 
     def clean(self):

@@ -1,9 +1,9 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from billexplain.bills import report
+from billexplain.bills import report, uploads
 from billexplain.bills.explain import BillError, explain_file, explain_text
-from billexplain.bills.forms import BillForm
+from billexplain.bills.forms import BillForm, too_large_message
 from billexplain.coding import knowledge
 
 
@@ -11,7 +11,9 @@ from billexplain.coding import knowledge
 def home(request):
     explanation, problem = None, None
     form = BillForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and uploads.too_large(request):
+        problem = too_large_message()
+    elif request.method == "POST" and form.is_valid():
         try:
             upload = form.cleaned_data["file"]
             if upload:
