@@ -35,3 +35,28 @@ accuracy: migrate
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
+
+.PHONY: bench serve
+
+# Speed and memory figures with their targets (tests/bench/bench.py): a measurement, not a test.
+bench: $(STAMP)
+	$(PY) tests/bench/bench.py
+
+# The production stack on this machine: DEBUG off, collected static files, gunicorn (gunicorn.conf.py),
+# on SQLite or on DATABASE_URL. load_content adds missing rows only, so a restart never overwrites
+# what staff edited.
+serve: $(STAMP)
+	@set -e; \
+	if [ -z "$$SECRET_KEY" ]; then \
+	  echo "WARNING: SECRET_KEY is not set: using a random throwaway key. For a local trial only." >&2; \
+	  SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
+	fi; \
+	export SECRET_KEY DEBUG=false; \
+	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
+	export SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}"; \
+	$(PY) manage.py collectstatic --noinput --verbosity 0; \
+	$(PY) manage.py migrate --verbosity 0; \
+	$(PY) manage.py load_content; \
+	if [ -n "$$HCPCS_FILE" ]; then $(PY) manage.py import_hcpcs "$$HCPCS_FILE"; fi; \
+	echo "Serving on http://$${GUNICORN_BIND:-127.0.0.1:8000} (DEBUG off, SECURE_SSL_REDIRECT=$$SECURE_SSL_REDIRECT)"; \
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py

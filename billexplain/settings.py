@@ -147,6 +147,9 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# An index of ICD-10-CM descriptions, built from the simple-icd-10-cm package on first use.
+ICD_INDEX_PATH = Path(os.environ.get("ICD_INDEX_PATH") or BASE_DIR / "var" / "icd10cm-index.tsv")
+
 # Bills are read in memory and forgotten: never spill an upload to a temporary file.
 FILE_UPLOAD_HANDLERS = ["billexplain.bills.uploads.BillUploadHandler"]
 # The largest bill file we accept (Django's own limit does not cover files).

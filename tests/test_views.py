@@ -119,3 +119,9 @@ def test_a_file_larger_than_django_keeps_in_memory_is_still_read(client):
     data += b"\n%" + b"padding " * (3 * 1024 * 1024 // 8)  # a 3 MB file, over Django's 2.5 MB default
     response = client.post(reverse("home"), {"file": SimpleUploadedFile("bill.pdf", data)})
     assert 'id="code-99285"' in response.content.decode()
+
+
+def test_the_health_check_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("healthz"))
+    assert response.content == b"ok"

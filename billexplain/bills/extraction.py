@@ -165,14 +165,18 @@ STATES = (
     "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI"
 )
 # Spans that hold numbers which are never codes.
-MASKS = [
-    re.compile(r"\bN4\s?\d{11}\b"),  # NDC with its N4 qualifier
-    re.compile(r"\b\d{4,5}-\d{3,4}-\d{1,2}\b"),  # NDC 5-4-2, 4-4-2, 5-3-2
-    re.compile(r"(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]{0,3}\d{3}\s?[.-]\s?\d{4}\b"),  # phone numbers
-    re.compile(r"\b\d{5}\s?-\s?\d{4}\b"),  # ZIP+4
-    re.compile(r"\$\s?-?\d[\d,]*(?:\.\d+)?"),  # amounts with a dollar sign
-    re.compile(r"\b\d{1,3}(?:,\d{3})+(?:\.\d{2})?\b"),  # amounts with thousands separators
-]
+MASKS = re.compile(
+    "|".join(
+        (
+            r"\bN4\s?\d{11}\b",  # NDC with its N4 qualifier
+            r"\b\d{4,5}-\d{3,4}-\d{1,2}\b",  # NDC 5-4-2, 4-4-2, 5-3-2
+            r"(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]{0,3}\d{3}\s?[.-]\s?\d{4}\b",  # phone numbers
+            r"\b\d{5}\s?-\s?\d{4}\b",  # ZIP+4
+            r"\$\s?-?\d[\d,]*(?:\.\d+)?",  # amounts with a dollar sign
+            r"\b\d{1,3}(?:,\d{3})+(?:\.\d{2})?\b",  # amounts with thousands separators
+        )
+    )
+)
 # A state and five digits is a ZIP code, unless the line says otherwise ("T. Okonkwo MD  99214-25").
 STATE_ZIP = re.compile(rf"\b(?:{STATES.replace(' ', '|')})[,.]?\s+$")
 # "Visit #12345", "Visit No. 12345", "(visit 71010)"; but not "Office visit   99214", a description.
@@ -234,7 +238,10 @@ def lines_from_text(text):
     for page_number, page_text in enumerate(text.split("\f"), start=1):
         for number, line_text in enumerate(page_text.splitlines(), start=1):
             if line_text.strip():
-                lines.append(Line(page_number, number, line_text, _text_words(line_text)))
+                words = (
+                    _text_words(line_text) if CANDIDATE.search(line_text) or not HAS_NUMBER.search(line_text) else ()
+                )
+                lines.append(Line(page_number, number, line_text, words))
     return lines
 
 
@@ -516,7 +523,7 @@ def _cents_follow(text, position):
 
 
 def _masked_spans(text):
-    return [match.span() for pattern in MASKS for match in pattern.finditer(text)]
+    return [match.span() for match in MASKS.finditer(text)]
 
 
 def _overlaps(spans, start, end):

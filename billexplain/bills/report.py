@@ -46,6 +46,14 @@ class Row:
 
 
 @dataclass(frozen=True)
+class CodeSection:
+    """One code's explanation with the lines of the bill that carry it."""
+
+    code: object  # knowledge.CodeExplanation
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
 class DiagnosisRow:
     code: str
     description: str | None
@@ -55,6 +63,7 @@ class DiagnosisRow:
 class Report:
     rows: tuple[Row, ...]
     codes: tuple  # knowledge.CodeExplanation, each once
+    sections: tuple[CodeSection, ...]
     diagnoses: tuple[DiagnosisRow, ...]
     warnings: tuple[str, ...]
     total_charged: object
@@ -80,9 +89,13 @@ def build(explanation):
         )
         for item in explanation.items
     )
+    by_code = {}
+    for row in rows:
+        by_code.setdefault(row.code.code, []).append(row)
     return Report(
         rows=rows,
         codes=tuple(explanation.codes),
+        sections=tuple(CodeSection(code, tuple(by_code.get(code.code, ()))) for code in explanation.codes),
         diagnoses=tuple(DiagnosisRow(d.code, diagnoses.describe(d.code)) for d in explanation.diagnoses),
         warnings=tuple(explanation.warnings),
         total_charged=explanation.total_charged,

@@ -1,5 +1,6 @@
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from billexplain.bills import report, uploads
 from billexplain.bills.explain import BillError, explain_file, explain_text
@@ -30,3 +31,9 @@ def home(request):
     }
     template = "bills/home.html#results" if request.htmx else "bills/home.html"
     return render(request, template, context)
+
+
+@require_GET
+def healthz(request):
+    """For load balancers: the app answers, without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
