@@ -21,7 +21,16 @@ def test_it_prints_one_json_object_per_file_in_the_documented_shape(tmp_path, ca
     pdf.write_bytes(pdf_with_rows([("03/14/2025", "J1100", "Dexamethasone injection", "$12.50")]))
     first, second = run_json(text, pdf, capsys=capsys)
 
-    assert set(first) == {"file", "source", "codes", "line_items", "diagnosis_codes", "warnings"}
+    assert set(first) == {
+        "file",
+        "source",
+        "codes",
+        "line_items",
+        "diagnosis_codes",
+        "uncoded_lines",
+        "checks",
+        "warnings",
+    }
     assert first["file"] == "visit.txt" and first["source"] == {"kind": "text", "pages": 1}
     [code] = first["codes"]
     assert {
@@ -46,7 +55,9 @@ def test_it_prints_one_json_object_per_file_in_the_documented_shape(tmp_path, ca
         "units": None,
         "charge": "150.00",
     }
-    assert first["diagnosis_codes"] == [{"code": "E11.65", "description": None}]
+    assert first["diagnosis_codes"] == [
+        {"code": "E11.65", "description": "Type 2 diabetes mellitus with hyperglycemia"}
+    ]
 
     assert second["file"] == "er.pdf" and second["source"] == {"kind": "pdf", "pages": 1}
     assert [c["code"] for c in second["codes"]] == ["J1100"]

@@ -36,10 +36,11 @@ def test_diagnosis_codes_come_with_their_official_description():
 
 def test_an_ended_code_is_listed_as_worth_a_closer_look():
     report = build(explain_text("02/01/2022 99201 New patient visit $90.00"))
-    assert report.attention == ("99201: The AMA ended this code on 2020-12-31. Ask why it was used on this date.",)
+    [finding] = report.findings
+    assert finding.kind == "ended" and finding.message == "The AMA ended this code on 2020-12-31."
 
 
 def test_a_plain_bill_needs_no_attention():
     report = build(explain_text("03/14/2025 99213 Office visit $150.00"))
-    assert report.attention == ()
+    assert report.attention == () and report.findings == ()
     assert (report.cpt_count, report.level_two_count, str(report.total_charged)) == (1, 0, "150.00")

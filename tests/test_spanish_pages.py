@@ -144,11 +144,6 @@ def test_htmx_results_follow_the_chosen_language(spanish_reader):
     assert "Lo que encontramos en su factura" in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explain_text and explain_file do not pass a language to explain_codes yet; "
-    "remove this mark when bills/views.py passes language=request.LANGUAGE_CODE",
-)
 def test_the_results_explain_each_code_in_spanish(client):
     page = client.post(reverse("home"), {"text": BILL}, headers=SPANISH).content.decode()
     spanish_note = CodeNote.objects.get(code="99213").plain_language_es

@@ -102,6 +102,10 @@ def _quality_code_charged(item, code):
 
 
 def _high_charge(item, price):
+    if item.revenue_code:
+        # A hospital's line (it has a revenue code) bills the facility's costs too, and
+        # Medicare's fee schedule price is only the doctor's part: no fair comparison.
+        return []
     if price is not None and hasattr(price, "for_modifiers"):
         price = price.for_modifiers(item.modifiers)  # 26 and TC lines have their own prices
     charge = _amount(item.charge)

@@ -4,14 +4,17 @@ The one function behind the page, `manage.py explain` and the API, so they
 never disagree. Bill text lives only in this call's local variables.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
-from billexplain.bills import extraction
+from billexplain.bills import checks as bill_checks
+from billexplain.bills import extraction, ocr
 from billexplain.bills.pdf import UnreadablePdf, read_pdf
-from billexplain.coding.knowledge import UNKNOWN, explain_codes
+from billexplain.coding import diagnoses, revenue
+from billexplain.coding.fees import medicare_prices
+from billexplain.coding.knowledge import ENGLISH, UNKNOWN, explain_codes
 
 
 class BillError(Exception):
@@ -20,8 +23,21 @@ class BillError(Exception):
 
 @dataclass(frozen=True)
 class Source:
-    kind: str  # "text" or "pdf"
+    kind: str  # "text", "pdf" or "image"
     pages: int
+    ocr_pages: tuple[int, ...] = ()  # pages read from a picture with OCR
+
+
+@dataclass(frozen=True)
+class OcrCheck:
+    """A code read from a photo or scan that the patient should compare with the paper."""
+
+    code: str
+    page: int
+    line: int
+    read_as: str  # what OCR saw, before we changed look-alike letters
+    confidence: float  # OCR's, 0-100
+    snippet: bytes | None = field(default=None, repr=False)  # PNG of the place on the page
 
 
 @dataclass(frozen=True)
@@ -32,6 +48,10 @@ class Explanation:
     diagnoses: tuple
     modifiers: dict
     warnings: tuple[str, ...] = field(default=())
+    ocr_checks: tuple[OcrCheck, ...] = field(default=())  # codes read from a picture: compare with the paper
+    prices: dict = field(default_factory=dict)  # code -> fees.MedicarePrice
+    findings: tuple = field(default=())  # checks.Finding: things worth asking about
+    uncoded: tuple = field(default=())  # extraction.UncodedLine: charges with no code
 
     @property
     def total_charged(self):
@@ -52,61 +72,197 @@ class Explanation:
         return sum(1 for c in self.codes if c.classification.hcpcs_level == 2)
 
 
-def explain_text(text):
+def file_kind(name, data):
+    """What a file is, from its bytes (and, for plain text, its name): "pdf", "image", "text" or None."""
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if ocr.image_type(data):
+        return "image"
+    if name.lower().endswith(".txt"):
+        return "text"
+    return None
+
+
+def explain_text(text, language=ENGLISH):
     if len(text) > settings.BILL_TEXT_MAX_CHARS:
         raise BillError(
             f"This text is too long ({len(text):,} characters). We read up to {settings.BILL_TEXT_MAX_CHARS:,}."
         )
     if not text.strip():
         raise BillError("Please paste the text of your bill, or choose a file.")
-    return _explain(extraction.lines_from_text(text), Source("text", 1))
+    return _explain(extraction.lines_from_text(text), Source("text", 1), language=language)
 
 
-def explain_file(name, data):
-    """A file from a patient or the command line: a PDF, or plain text."""
+def explain_file(name, data, language=ENGLISH):
+    """A file from a patient or the command line: a PDF, a photo or scan, or plain text."""
     if len(data) > settings.BILL_UPLOAD_MAX_BYTES:
         limit = settings.BILL_UPLOAD_MAX_BYTES // (1024 * 1024)
         raise BillError(f"This file is too large. We read files of up to {limit} MB.")
     if not data:
         raise BillError("This file is empty.")
-    if data[:1024].lstrip().startswith(b"%PDF-") or b"%PDF-" in data[:1024]:
-        return explain_pdf(data)
-    if name.lower().endswith(".txt"):
+    kind = file_kind(name, data)
+    if kind == "pdf":
+        return explain_pdf(data, language)
+    if kind == "image":
+        return explain_image(data, language)
+    if kind == "text":
         try:
-            return explain_text(data.decode("utf-8-sig"))
+            return explain_text(data.decode("utf-8-sig"), language)
         except UnicodeDecodeError:
-            return explain_text(data.decode("latin-1"))
-    raise BillError("This is not a PDF or a text file of a bill. Please choose a PDF, or paste the text.")
+            return explain_text(data.decode("latin-1"), language)
+    raise BillError(
+        "This is not a PDF or a text file of a bill. Please choose a PDF, a photo (JPEG, PNG, TIFF, WEBP or HEIC), "
+        "or paste the text."
+    )
 
 
-def explain_pdf(data):
+def explain_pdf(data, language=ENGLISH):
     try:
         pdf = read_pdf(data, settings.BILL_MAX_PAGES)
     except UnreadablePdf as error:
         raise BillError(str(error)) from None
+    lines, warnings, read = pdf.lines, [], ()
+    if pdf.scanned_pages:
+        scanned = _ocr(lambda: ocr.ocr_pdf_pages(data, list(pdf.scanned_pages), _ocr_limits()))
+        if scanned is None:
+            count = len(pdf.scanned_pages)
+            warnings.append(
+                f"{count} of {pdf.pages} pages {'is a picture' if count == 1 else 'are pictures'} of paper (a scan). "
+                f"{ocr.INSTALL_HINT} Until then, please paste the text of those pages if you can."
+            )
+        else:
+            read = tuple(n for n in pdf.scanned_pages if n not in scanned.skipped_pages)
+            forms = set(pdf.form_lines)
+            kept = [line for line in pdf.lines if line.page not in read and line not in forms]
+            # Each page in order, its form fields last, as read_pdf gives them.
+            lines = sorted(kept + scanned.lines, key=lambda line: line.page) + list(pdf.form_lines)
+            warnings.extend(_ocr_warnings(scanned, "page"))
+    return _explain(lines, Source("pdf", pdf.pages, read), warnings, language)
+
+
+def explain_image(data, language=ENGLISH):
+    """A phone photo or a scanned picture of a bill."""
+    result = _ocr(lambda: ocr.ocr_image(data, _ocr_limits()))
+    if result is None:
+        raise BillError(ocr.INSTALL_HINT)
+    pages = tuple(sorted(set(result.read_pages) | set(result.unreadable_pages)))
+    warnings = _ocr_warnings(result, "picture")
+    return _explain(result.lines, Source("image", result.pages, pages), warnings, language)
+
+
+def _ocr(read):
+    """Run an OCR call; None when Tesseract is not installed here."""
+    try:
+        return read()
+    except ocr.OcrUnavailable:
+        return None
+    except ocr.OcrError as error:
+        raise BillError(str(error)) from None
+
+
+def _ocr_limits():
+    return ocr.OcrLimits(
+        max_pixels=settings.BILL_MAX_IMAGE_PIXELS,
+        max_pages=settings.BILL_MAX_PAGES,
+        page_seconds=settings.BILL_OCR_PAGE_SECONDS,
+        total_seconds=settings.BILL_OCR_TOTAL_SECONDS,
+        languages=settings.BILL_OCR_LANGUAGES,
+    )
+
+
+def _ocr_warnings(result, noun):
     warnings = []
-    if pdf.pages_with_text < pdf.pages:
-        missing = pdf.pages - pdf.pages_with_text
+    several = result.pages > 1
+    if result.unreadable_pages:
         warnings.append(
-            f"{missing} of {pdf.pages} pages have no text we can read. They may be scanned images. "
-            "We cannot read scans yet: please paste the text of those pages if you can."
+            f"We could not read {_pages(result.unreadable_pages)}: the picture may be blurry, too dark or too small. "
+            "A sharper copy may help."
         )
-    return _explain(pdf.lines, Source("pdf", pdf.pages), warnings)
+    if result.hard_pages:
+        where = _pages(result.hard_pages) if several else f"this {noun}"
+        warnings.append(
+            f"Parts of {where} were hard to read, so some codes may be missing or misread. "
+            "A sharper, straighter copy in good light may help."
+        )
+    if result.skipped_pages:
+        warnings.append(
+            f"We did not read {_pages(result.skipped_pages)}: reading it took too long. "
+            "Please upload those pages on their own, or a sharper copy."
+        )
+    return warnings
 
 
-def _explain(lines, source, warnings=()):
+def _pages(numbers):
+    if len(numbers) == 1:
+        return f"page {numbers[0]}"
+    return "pages " + ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+
+
+def _explain(lines, source, warnings=(), language=ENGLISH):
     found = extraction.extract(lines)
-    modifiers = {m for item in found.items for m in item.modifiers}
-    knowledge = explain_codes([(item.code, item.date) for item in found.items], modifiers)
-    items = [item for item in found.items if _keep(item, knowledge)]
+    items, unsure = _ocr_confidence(found.items, lines) if source.ocr_pages else (list(found.items), [])
+    modifiers = {m for item in items for m in item.modifiers}
+    knowledge = explain_codes([(item.code, item.date) for item in items], modifiers, language=language)
+    items = [item for item in items if _keep(item, knowledge)]
     codes = [knowledge.codes[code] for code in dict.fromkeys(item.code for item in items)]
+    kept = {(item.page, item.line, item.code) for item in items}
+    unsure = [check for check in unsure if (check.page, check.line, check.code) in kept]
     warnings = list(warnings)
+    if unsure:
+        count = len({check.code for check in unsure})
+        warnings.append(
+            f"We are not sure we read {count} code{'s' if count > 1 else ''} on the picture correctly. "
+            "Please compare the codes marked for checking with your bill."
+        )
     if not items:
         warnings.append(
             "We found no CPT or HCPCS codes on this bill. Summary bills often leave them out: "
             "ask the billing office for an itemized bill that lists the codes."
         )
-    return Explanation(source, tuple(items), tuple(codes), found.diagnoses, knowledge.modifiers, tuple(warnings))
+    prices = medicare_prices(knowledge.codes)
+    return Explanation(
+        source,
+        tuple(items),
+        tuple(codes),
+        found.diagnoses,
+        knowledge.modifiers,
+        tuple(warnings),
+        tuple(unsure),
+        prices=prices,
+        findings=bill_checks.check(items, knowledge.codes, prices, found.uncoded),
+        uncoded=found.uncoded,
+    )
+
+
+def _ocr_confidence(items, lines):
+    """Lower the confidence of codes OCR was unsure of, or that needed a look-alike letter changed."""
+    by_line = {(line.page, line.number, line.text.strip()[:300]): line for line in lines if line.words}
+    adjusted, unsure = [], []
+    for item in items:
+        line = by_line.get((item.page, item.line, item.source))
+        word = _code_word(line, item.code) if line else None
+        if word is None or not word.needs_check:
+            adjusted.append(item)
+            continue
+        certainty = min(word.confidence / 100, 0.75 if word.original else 1.0)
+        adjusted.append(
+            replace(
+                item,
+                confidence=round(item.confidence * certainty, 2),
+                reason=f"{item.reason}; read from a picture: please check it against your bill",
+            )
+        )
+        unsure.append(
+            OcrCheck(item.code, item.page, item.line, word.original or word.text, word.confidence, word.snippet)
+        )
+    return adjusted, unsure
+
+
+def _code_word(line, code):
+    for word in line.words:
+        if code in word.text and isinstance(word, ocr.OcrWord):
+            return word
+    return None
 
 
 def _keep(item, knowledge):
@@ -121,7 +277,9 @@ def as_json(explanation, filename=None):
     if filename is not None:
         data["file"] = filename
     data["source"] = {"kind": explanation.source.kind, "pages": explanation.source.pages}
-    data["codes"] = [_code_json(c) for c in explanation.codes]
+    if explanation.source.ocr_pages:
+        data["source"]["ocr_pages"] = list(explanation.source.ocr_pages)
+    data["codes"] = [_code_json(c, explanation.prices.get(c.code)) for c in explanation.codes]
     data["line_items"] = [
         {
             "code": item.code,
@@ -134,15 +292,36 @@ def as_json(explanation, filename=None):
             "charge": item.charge,
             "confidence": item.confidence,
             "reason": item.reason,
+            "revenue_code": item.revenue_code,
+            "revenue_description": revenue.describe(item.revenue_code) if item.revenue_code else None,
+            "ndc": item.ndc,
         }
         for item in explanation.items
     ]
-    data["diagnosis_codes"] = [{"code": d.code, "description": None} for d in explanation.diagnoses]
+    data["diagnosis_codes"] = [
+        {"code": d.code, "description": diagnoses.describe(d.code)} for d in explanation.diagnoses
+    ]
+    data["uncoded_lines"] = [
+        {
+            "page": line.page,
+            "line": line.line,
+            "date": line.date.isoformat() if line.date else None,
+            "description": line.description,
+            "charge": line.charge,
+            "revenue_code": line.revenue_code,
+            "revenue_description": revenue.describe(line.revenue_code) if line.revenue_code else None,
+        }
+        for line in explanation.uncoded
+    ]
+    data["checks"] = [
+        {"kind": f.kind, "code": f.code, "page": f.page, "line": f.line, "message": f.message, "question": f.question}
+        for f in explanation.findings
+    ]
     data["warnings"] = [{"message": message} for message in explanation.warnings]
     return data
 
 
-def _code_json(explained):
+def _code_json(explained, price=None):
     c = explained.classification
     return {
         "code": c.code,
@@ -157,4 +336,16 @@ def _code_json(explained):
         "explanation": explained.explanation,
         "status": explained.status,
         "ended_on": explained.ended_on.isoformat() if explained.ended_on else None,
+        "medicare": _price_json(price),
+    }
+
+
+def _price_json(price):
+    if price is None:
+        return None
+    return {
+        "year": price.year,
+        "office": str(price.non_facility_amount) if price.non_facility_amount is not None else None,
+        "facility": str(price.facility_amount) if price.facility_amount is not None else None,
+        "note": price.note,
     }

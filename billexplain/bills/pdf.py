@@ -5,7 +5,8 @@ an open page in memory, and a long itemized bill would otherwise hold them all.
 """
 
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import pdfplumber
 from pdfminer.pdftypes import resolve1
@@ -22,6 +23,10 @@ class PdfText:
     lines: list[Line]
     pages: int
     pages_with_text: int
+    # Pages that are pictures of paper: no text layer, only stray marks, or a scan with a stamp on it.
+    scanned_pages: tuple[int, ...] = ()
+    # Lines from filled form fields: never drawn on the page, so OCR of the page does not replace them.
+    form_lines: tuple[Line, ...] = field(default=(), repr=False)
 
 
 def read_pdf(data, max_pages):
@@ -30,14 +35,17 @@ def read_pdf(data, max_pages):
             count = len(pdf.pages)
             if count > max_pages:
                 raise UnreadablePdf(f"This PDF has {count} pages. We read bills of up to {max_pages} pages.")
-            lines, with_text = [], 0
+            lines, with_text, scanned = [], 0, []
             for number, page in enumerate(pdf.pages, start=1):
                 page_lines = _page_lines(page, number)
                 with_text += bool(page_lines)
+                if _looks_scanned(page, page_lines):
+                    scanned.append(number)
                 lines.extend(page_lines)
                 page.close()
-            lines.extend(_form_field_lines(pdf, count))
-            return PdfText(lines, count, with_text)
+            form_lines = _form_field_lines(pdf, count)
+            lines.extend(form_lines)
+            return PdfText(lines, count, with_text, tuple(scanned), tuple(form_lines))
     except UnreadablePdf:
         raise
     except Exception as error:  # pdfminer raises many kinds, including plain TypeError
@@ -50,6 +58,30 @@ def read_pdf(data, max_pages):
 def _page_lines(page, number):
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
     return _group_into_lines([Word(w["text"], w["x0"], w["x1"], w["top"]) for w in words if w["text"].strip()], number)
+
+
+READABLE = re.compile(r"[A-Za-z0-9]{2,}")
+NOISE = re.compile(r"\(cid:\d+\)|\ufffd")
+
+
+def _looks_scanned(page, page_lines):
+    """A page to read with OCR: its text layer is empty, unreadable, or a few words on a picture."""
+    words = [word.text for line in page_lines for word in line.words]
+    readable = [w for w in words if READABLE.search(w) and not NOISE.search(w)]
+    if len(readable) < 3 or len(readable) < 0.3 * len(words):
+        return True
+    return len(readable) < 30 and _picture_cover(page) >= 0.5
+
+
+def _picture_cover(page):
+    """The share of the page that images cover (overlaps counted once per image, capped at 1)."""
+    area = float(page.width * page.height) or 1.0
+    covered = 0.0
+    for image in page.images[:200]:
+        width = min(image["x1"], page.width) - max(image["x0"], 0)
+        height = min(image["bottom"], page.height) - max(image["top"], 0)
+        covered += max(width, 0) * max(height, 0)
+    return min(covered / area, 1.0)
 
 
 def _group_into_lines(words, page_number, tolerance=3.0):

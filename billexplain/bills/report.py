@@ -6,7 +6,8 @@ where it can be tested.
 
 from dataclasses import dataclass
 
-from billexplain.coding import diagnoses
+from billexplain.coding import diagnoses, revenue
+from billexplain.coding.fees import ABOUT_MEDICARE_PRICES
 from billexplain.coding.knowledge import ENDED, NOT_YET, UNKNOWN
 
 # Where an ambulance ride started or ended: the two letters of an ambulance modifier.
@@ -44,6 +45,11 @@ class Row:
     def attention(self):
         return self.code.status in (ENDED, NOT_YET, UNKNOWN) or self.check_reading
 
+    @property
+    def department(self):
+        """The hospital department its revenue code names: "Operating room"."""
+        return revenue.describe(self.item.revenue_code) if self.item.revenue_code else None
+
 
 @dataclass(frozen=True)
 class CodeSection:
@@ -51,6 +57,7 @@ class CodeSection:
 
     code: object  # knowledge.CodeExplanation
     rows: tuple[Row, ...]
+    price: object = None  # fees.MedicarePrice, when Medicare's fee schedule lists the code
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,9 @@ class Report:
     warnings: tuple[str, ...]
     total_charged: object
     attention: tuple[str, ...]
+    findings: tuple = ()  # checks.Finding
+    uncoded: tuple = ()  # extraction.UncodedLine
+    about_prices: str = ABOUT_MEDICARE_PRICES
 
     @property
     def cpt_count(self):
@@ -95,11 +105,16 @@ def build(explanation):
     return Report(
         rows=rows,
         codes=tuple(explanation.codes),
-        sections=tuple(CodeSection(code, tuple(by_code.get(code.code, ()))) for code in explanation.codes),
+        sections=tuple(
+            CodeSection(code, tuple(by_code.get(code.code, ())), explanation.prices.get(code.code))
+            for code in explanation.codes
+        ),
         diagnoses=tuple(DiagnosisRow(d.code, diagnoses.describe(d.code)) for d in explanation.diagnoses),
         warnings=tuple(explanation.warnings),
         total_charged=explanation.total_charged,
         attention=_attention(rows),
+        findings=tuple(f for f in explanation.findings if f.kind != "no_code"),
+        uncoded=tuple(explanation.uncoded),
     )
 
 
@@ -123,15 +138,10 @@ def _modifier_note(code, modifier, meanings):
 
 
 def _attention(rows):
-    notes = []
-    seen = set()
-    for row in rows:
-        code = row.code
-        if code.status == ENDED and code.code not in seen:
-            notes.append(f"{code.code}: {code.status_sentence} Ask why it was used on this date.")
-        elif code.status == UNKNOWN and code.code not in seen:
-            notes.append(f"{code.code}: {code.status_sentence} Ask the billing office to check it.")
-        if row.check_reading:
-            notes.append(f"We read {code.code} on page {row.item.page} but are not sure. Please check it on your bill.")
-        seen.add(code.code)
-    return tuple(notes)
+    """Codes we are not sure we read right (the bill's own oddities are in `findings`)."""
+    return tuple(
+        f"We read {row.code.code} on page {row.item.page} but are not sure. Please check it on your bill."
+        for row in rows
+        if row.check_reading
+    )
+

@@ -18,9 +18,9 @@ def home(request):
         try:
             upload = form.cleaned_data["file"]
             if upload:
-                explanation = explain_file(upload.name, upload.read())
+                explanation = explain_file(upload.name, upload.read(), language=request.LANGUAGE_CODE)
             else:
-                explanation = explain_text(form.cleaned_data["text"])
+                explanation = explain_text(form.cleaned_data["text"], language=request.LANGUAGE_CODE)
         except BillError as error:
             problem = str(error)
     context = {

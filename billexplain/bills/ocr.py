@@ -1,0 +1,521 @@
+"""Read photos and scanned pages with Tesseract. The only module that imports pytesseract.
+
+Words come back as `OcrWord`s (a `Word` with Tesseract's confidence) grouped into
+`Line`s, with positions in PDF points (1/72 inch; a photo is measured as if it
+were a letter-size page), so `bills/extraction.py` reads an OCR line exactly as it
+reads a PDF line, column headers included.
+
+Bounded like every other parser here: pixels before any decoding, pages, and the
+seconds Tesseract may spend on each page and on the whole file.
+"""
+
+import io
+import math
+import os
+import re
+import time
+import warnings
+from dataclasses import dataclass, field, replace
+from shutil import which
+
+import pypdfium2
+from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat, UnidentifiedImageError
+
+from billexplain.bills.extraction import Line, Word
+from billexplain.coding.classification import HCPCS_LETTERS
+
+try:
+    import pytesseract
+except ImportError:  # the app still runs; photos and scans then say what is missing
+    pytesseract = None
+
+try:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+except ImportError:
+    pillow_heif = None
+
+# Tesseract's OpenMP threads spin against each other on a busy two-core machine: one
+# thread per page was 1.5 to 4 times faster here than the default.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+RENDER_DPI = 300
+# Tesseract reads best when letters are 20-30 pixels tall; a phone picture of a whole
+# page is often smaller than a 150 dpi scan, so small pictures are enlarged first.
+MIN_LONG_SIDE = 2400
+MAX_UPSCALE = 3.0
+LETTER_WIDTH_POINTS = 612.0
+# Tesseract's word confidence (0-100): below LOW a code is shown to the patient to check;
+# a word at CONFIDENT or more, with two letters or digits, counts as text we really read.
+LOW_CONFIDENCE = 75.0
+CONFIDENT = 60.0
+MIN_CONFIDENT_WORDS = 3
+# How much sharper the rows of print must look at their best angle than at a typical one (see
+# _text_rows): printed pages measured 10 to 80 here, a single blurred line 5, noise 2.2 at most.
+TEXT_ROWS = 3.0
+# Print is at least this much darker than the paper around it (0-255); printed pages measured
+# over 150 here even when blurred, a grey wall or a blank page under 30.
+FAINTEST_INK = 60
+INSTALL_HINT = (
+    "Reading photos and scanned pages needs the Tesseract OCR program, which is not installed here. "
+    "Please upload a PDF that has text, or paste the text of your bill."
+)
+
+IMAGE_FORMATS = {"jpeg": "JPEG", "png": "PNG", "tiff": "TIFF", "webp": "WEBP", "heic": "HEIF"}
+HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1")
+
+
+class OcrError(Exception):
+    """A picture we cannot read; the message is written for the patient."""
+
+
+class OcrUnavailable(OcrError):
+    """Tesseract is not installed on this machine."""
+
+    def __init__(self, message=INSTALL_HINT):
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class OcrWord(Word):
+    """A word Tesseract read, with its confidence (0-100) and what it first read, if we changed it."""
+
+    bottom: float = 0.0
+    confidence: float = 100.0
+    original: str | None = None
+    # A small PNG of the line the word sits on, kept only for code-shaped words a patient should check.
+    snippet: bytes | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def needs_check(self):
+        return self.original is not None or self.confidence < LOW_CONFIDENCE
+
+
+@dataclass(frozen=True)
+class OcrLimits:
+    max_pixels: int = 40_000_000
+    max_pages: int = 50
+    page_seconds: float = 20.0
+    total_seconds: float = 90.0
+    languages: str = "eng"
+
+
+@dataclass(frozen=True)
+class OcrText:
+    lines: list[Line]
+    pages: int
+    read_pages: tuple[int, ...] = ()  # pages on which we found text
+    unreadable_pages: tuple[int, ...] = ()  # too blurry, too dark or empty
+    hard_pages: tuple[int, ...] = ()  # read, but much of the page was uncertain
+    skipped_pages: tuple[int, ...] = ()  # not read: out of time for the page or the whole file
+    seconds: float = 0.0
+
+
+@dataclass
+class _Page:
+    lines: list[Line]
+    words: int
+    confident: int
+    out_of_time: bool = False
+
+
+def available():
+    """Whether photos and scans can be read here."""
+    return pytesseract is not None and which(pytesseract.pytesseract.tesseract_cmd) is not None
+
+
+def image_type(data):
+    """The kind of picture these bytes hold, from their first bytes (never the file name)."""
+    head = data[:32]
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[4:8] == b"ftyp" and head[8:12] in HEIC_BRANDS:
+        return "heic"
+    return None
+
+
+def ocr_image(data, limits=OcrLimits()):
+    """A photo or a scanned picture (a multi-page TIFF gives one page a frame)."""
+    kind = image_type(data)
+    if kind is None:
+        raise OcrError("This file is not a picture we can read. Please use a JPEG, PNG, TIFF, WEBP or HEIC photo.")
+    if kind == "heic" and pillow_heif is None:
+        raise OcrError("We cannot read HEIC photos here. Please save the photo as JPEG and upload it again.")
+    if not available():
+        raise OcrUnavailable()
+    image = _open(data, kind, limits)
+    frames = getattr(image, "n_frames", 1) if kind == "tiff" else 1
+    if frames > limits.max_pages:
+        raise OcrError(f"This picture has {frames} pages. We read bills of up to {limits.max_pages} pages.")
+
+    def frame(index):
+        if index:
+            image.seek(index)
+            _check_pixels(image.size, limits)
+        return _load(image), None
+
+    result = _read_pages([(index + 1, lambda index=index: frame(index)) for index in range(frames)], frames, limits)
+    if not result.read_pages and result.skipped_pages:
+        raise OcrError("This picture took too long to read. Please upload a smaller or sharper photo, or a PDF.")
+    if not result.read_pages:
+        raise OcrError(
+            "We could not read the text in this picture. It may be blurry, too dark, or too small. "
+            "Please take a sharper photo in good light, with the bill flat and filling the frame."
+        )
+    return result
+
+
+def ocr_pdf_pages(pdf_bytes, page_numbers, limits=OcrLimits()):
+    """Render the given pages (1-based) of a PDF at about 300 dpi and read them."""
+    if not available():
+        raise OcrUnavailable()
+    try:
+        pdf = pypdfium2.PdfDocument(pdf_bytes)
+    except Exception:  # pdfium reports every broken file the same way
+        raise OcrError("We could not read this file as a PDF. It may be damaged.") from None
+    try:
+        count = len(pdf)
+
+        def render(number):
+            page = pdf[number - 1]
+            try:
+                width, height = page.get_size()
+                # Never render more pixels than a picture may have, whatever size the page claims.
+                scale = min(RENDER_DPI / 72, math.sqrt(limits.max_pixels / max(width * height, 1.0)))
+                bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=False)
+                try:
+                    return bitmap.to_pil().convert("L"), 1 / scale  # a copy, so the bitmap can go now
+                finally:
+                    bitmap.close()
+            finally:
+                page.close()
+
+        wanted = [n for n in dict.fromkeys(page_numbers) if 1 <= n <= count][: limits.max_pages]
+        return _read_pages([(n, lambda n=n: render(n)) for n in wanted], count, limits)
+    finally:
+        pdf.close()
+
+
+def _open(data, kind, limits):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=[IMAGE_FORMATS[kind]])
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_big(limits) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise OcrError("We could not open this picture. It may be damaged.") from None
+    _check_pixels(image.size, limits)
+    return image
+
+
+def _check_pixels(size, limits):
+    width, height = size
+    if width * height > limits.max_pixels:
+        raise _too_big(limits)
+    if min(width, height) < 16:
+        raise OcrError("This picture is too small to read. Please upload a larger photo of your bill.")
+
+
+def _too_big(limits):
+    megapixels = limits.max_pixels // 1_000_000
+    return OcrError(
+        f"This picture is too large to read (we read pictures of up to {megapixels} megapixels). "
+        "Please upload a smaller photo or a PDF."
+    )
+
+
+def _load(image):
+    """Decode, turn as the camera says, and make it grey on a white background."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image.load()
+            image = ImageOps.exif_transpose(image) or image
+            if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+                rgba = image.convert("RGBA")
+                white = Image.new("RGBA", rgba.size, "white")
+                image = Image.alpha_composite(white, rgba)
+            return image.convert("L")
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning):
+        raise OcrError("We could not open this picture. It may be damaged.") from None
+
+
+def _read_pages(pages, count, limits):
+    started = time.monotonic()
+    lines, read, unreadable, hard, skipped = [], [], [], [], []
+    for number, load in pages:
+        remaining = limits.total_seconds - (time.monotonic() - started)
+        if remaining < 1:
+            skipped.append(number)
+            continue
+        image, points_per_pixel = load()
+        page = _read_page(image, number, points_per_pixel, min(limits.page_seconds, remaining), limits.languages)
+        if page.out_of_time and not _readable(page):
+            skipped.append(number)
+            continue
+        if not _readable(page):
+            unreadable.append(number)
+            continue
+        lines.extend(page.lines)
+        read.append(number)
+        if page.confident < 0.6 * page.words:
+            hard.append(number)
+    return OcrText(
+        lines, count, tuple(read), tuple(unreadable), tuple(hard), tuple(skipped), time.monotonic() - started
+    )
+
+
+def _readable(page):
+    """Some words read with confidence, and not drowned in guesses (a blur reads as a heap of them)."""
+    return page.confident >= MIN_CONFIDENT_WORDS and page.confident >= 0.15 * page.words
+
+
+def _read_page(image, number, points_per_pixel, seconds, languages):
+    """One page: even out the light, straighten, read, and if it reads badly try it turned round.
+
+    `points_per_pixel` is None for a photo, which is measured as a letter-size page.
+    """
+    deadline = time.monotonic() + seconds
+    image = _even_out_light(image)
+    if points_per_pixel is None:
+        image = _enlarge(image)
+
+    def unit(picture):
+        return points_per_pixel or LETTER_WIDTH_POINTS / picture.width
+
+    angle, rows = _text_rows(image)
+    if rows < TEXT_ROWS and _text_rows(image.transpose(Image.Transpose.ROTATE_90))[1] < TEXT_ROWS:
+        # No lines of print either way: noise, a blank page or a heavy blur. Tesseract would
+        # spend many seconds on it for nothing.
+        return _Page([], 0, 0)
+    image = _turn(image, angle)
+    page = _recognise(image, number, unit(image), deadline, languages)
+    # An upright page, even a hard one like a blurred claim form, reads over a third of its words
+    # with confidence; a page on its side or upside down reads under a fifth.
+    if page.confident < max(MIN_CONFIDENT_WORDS, 0.25 * page.words):
+        turn = _orientation(image, deadline)
+        if turn:
+            turned = image.rotate(-turn, expand=True, fillcolor=255)
+            turned = _turn(turned, _text_rows(turned)[0])
+            second = _recognise(turned, number, unit(turned), deadline, languages)
+            if second.confident > page.confident:
+                page = second
+    return page
+
+
+def _even_out_light(image):
+    """Take away shadows and tinted paper: subtract the paper's own brightness, found without the ink.
+
+    Tesseract picks one black-and-white cut for the whole page; under a shadow from the
+    phone that cut turns half the page black. Nothing here decides what is ink.
+    """
+    if min(image.size) < 64:
+        return image
+    small = image.reduce(8)
+    # The brightest pixel nearby is paper, not ink; blurred, it is the light falling on the page.
+    paper = small.filter(ImageFilter.MaxFilter(7)).filter(ImageFilter.GaussianBlur(6))
+    paper = paper.resize(image.size, Image.Resampling.BILINEAR)
+    return ImageChops.subtract(image, paper, 1, 255)
+
+
+def _enlarge(image):
+    long_side = max(image.size)
+    if long_side >= MIN_LONG_SIDE:
+        return image
+    factor = min(MAX_UPSCALE, MIN_LONG_SIDE / long_side)
+    return image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.LANCZOS)
+
+
+def _turn(image, angle):
+    if abs(angle) < 0.2:
+        return image
+    return image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+
+
+def _text_rows(image):
+    """The small angle that lines the rows of print up best, and how clearly rows of print show at all.
+
+    Turned to the right angle, ink piles up in rows with white between them, and the
+    row-by-row ink profile is far sharper than at any other angle: on a printed page
+    about ten times sharper than at a typical angle, on noise or a blank page about the same.
+    """
+    small = ImageOps.invert(image)
+    small.thumbnail((1000, 1000), Image.Resampling.BOX)
+    if _darkest_ink(small) < FAINTEST_INK:
+        return 0.0, 0.0
+    # Corners that turning brings in get the page's average shade, so they add no rows of their own.
+    fill = round(ImageStat.Stat(small).mean[0])
+
+    def sharpness(angle):
+        turned = small.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=fill)
+        rows = turned.resize((1, turned.height), Image.Resampling.BOX).tobytes()
+        return sum((a - b) ** 2 for a, b in zip(rows, rows[1:], strict=False))
+
+    coarse = {float(a): sharpness(a) for a in range(-5, 6)}
+    best = max(coarse, key=coarse.get)
+    fine = {best + step / 8: sharpness(best + step / 8) for step in range(-4, 5)}
+    best = max(fine, key=fine.get)
+    typical = sorted(coarse.values())[len(coarse) // 2] or 1
+    clarity = fine[best] / typical
+    # Only turn when the print clearly lines up better than it is.
+    return (best if fine[best] > 1.1 * coarse[0.0] else 0.0), clarity
+
+
+def _darkest_ink(inverted):
+    """How much darker than its paper the darkest bit of print is (0-255), ignoring a few specks."""
+    histogram = inverted.histogram()
+    specks = sum(histogram) // 5000
+    for level in range(255, -1, -1):
+        specks -= histogram[level]
+        if specks < 0:
+            return level
+    return 0
+
+
+def _orientation(image, deadline):
+    """Tesseract's own guess of a quarter or half turn (0 when unsure or when it finds too little text)."""
+    seconds = deadline - time.monotonic()
+    if seconds < 1:
+        return 0
+    try:
+        # Half size is plenty to tell which way is up, and twice as quick.
+        found = pytesseract.image_to_osd(image.reduce(2), config="--psm 0", timeout=seconds)
+    except (pytesseract.TesseractError, RuntimeError, OSError):  # too little text to tell, or out of time
+        return 0
+    rotate = re.search(r"Rotate: (\d+)", found)
+    confidence = re.search(r"Orientation confidence: ([\d.]+)", found)
+    if rotate and confidence and float(confidence.group(1)) >= 2.0:
+        return int(rotate.group(1)) % 360
+    return 0
+
+
+def _recognise(image, number, points_per_pixel, deadline, languages):
+    seconds = deadline - time.monotonic()
+    if seconds < 0.5:
+        return _Page([], 0, 0, out_of_time=True)
+    # pytesseract hands the picture to Tesseract as a file in this format: BMP is written
+    # in milliseconds, PNG took a quarter of a second for a page.
+    image.format = "BMP"
+    try:
+        data = pytesseract.image_to_data(
+            image, lang=languages, config="--psm 6", output_type=pytesseract.Output.DICT, timeout=seconds
+        )
+    except pytesseract.TesseractNotFoundError:
+        raise OcrUnavailable() from None
+    except RuntimeError:  # pytesseract's timeout
+        return _Page([], 0, 0, out_of_time=True)
+    except pytesseract.TesseractError:  # a page Tesseract cannot take counts as unreadable, not the whole bill
+        return _Page([], 0, 0)
+    rows = {}
+    words = confident = 0
+    for index, text in enumerate(data["text"]):
+        # A table's ruled lines come back as "|", alone or stuck to a word: they are never text.
+        text = (text or "").strip().strip("|")
+        confidence = float(data["conf"][index])
+        if not text or confidence < 0:
+            continue
+        words += 1
+        confident += confidence >= CONFIDENT and len(re.findall(r"[A-Za-z0-9]", text)) >= 2
+        key = (data["block_num"][index], data["par_num"][index], data["line_num"][index])
+        left, top = data["left"][index], data["top"][index]
+        box = (left, top, left + data["width"][index], top + data["height"][index])
+        rows.setdefault(key, []).append((text, confidence, box))
+    lines = []
+    ordered = sorted(rows.values(), key=lambda row: sorted(box[1] for _, _, box in row)[len(row) // 2])
+    for line_number, row in enumerate(ordered, start=1):
+        row.sort(key=lambda word: word[2][0])
+        line_box = (min(b[0] for _, _, b in row), min(b[1] for _, _, b in row))
+        line_box += (max(b[2] for _, _, b in row), max(b[3] for _, _, b in row))
+        placed = [_word(text, confidence, box, points_per_pixel, image, line_box) for text, confidence, box in row]
+        lines.append(Line(number, line_number, " ".join(w.text for w in placed), tuple(placed)))
+    return _Page(lines, words, confident)
+
+
+def _word(text, confidence, box, points_per_pixel, image, line_box):
+    fixed = fix_code_lookalikes(text)
+    original = text if fixed != text else None
+    word = OcrWord(
+        fixed,
+        box[0] * points_per_pixel,
+        box[2] * points_per_pixel,
+        box[1] * points_per_pixel,
+        bottom=box[3] * points_per_pixel,
+        confidence=confidence,
+        original=original,
+    )
+    if CODE_SHAPE.search(fixed) and word.needs_check:
+        return replace(word, snippet=_snippet(image, box, line_box))
+    return word
+
+
+def _snippet(image, box, line_box):
+    """The word with a little of its line around it, for the patient to compare with the paper."""
+    height = max(box[3] - box[1], 10)
+    left = max(line_box[0], box[0] - 12 * height)
+    right = min(line_box[2], box[2] + 12 * height)
+    crop = image.crop((max(0, left - height), max(0, box[1] - height), right + height, box[3] + height))
+    crop.thumbnail((720, 96))
+    buffer = io.BytesIO()
+    crop.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+# --- Letters Tesseract reads in place of digits -------------------------------------------
+
+_DIGIT_LOOKALIKES = {
+    "O": "0",
+    "o": "0",
+    "Q": "0",
+    "I": "1",
+    "l": "1",
+    "S": "5",
+    "s": "5",
+    "B": "8",
+    "Z": "2",
+    "z": "2",
+    "З": "3",  # Cyrillic Ze: a 3 to the eye
+}
+_HCPCS = "".join(sorted(HCPCS_LETTERS))
+CODE_SHAPE = re.compile(rf"(?<![A-Za-z0-9])0?(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\d{{4}})(?![A-Za-z0-9])")
+# A token that may be a code, with a bracket before it and punctuation or a glued modifier after it.
+_TOKEN = re.compile(r"^(?P<lead>[(\[]?)(?P<pad>0?)(?P<core>[^\s(),:;\-\[\].]{5})(?P<tail>(?:[-,:(].*)?[).,;:\]]*)$")
+_CODE = re.compile(rf"^(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\d{{4}})$")
+
+
+def fix_code_lookalikes(token):
+    """`DO120` -> `D0120`, `9921З` -> `99213`: change look-alike letters only where that makes a code.
+
+    The first character never becomes a digit: a letter before four digits is how HCPCS codes
+    and diagnosis codes without their dot look (`Z0000`, `I2510`), so it stays (in capitals).
+    A change needs three real digits in the token and makes at most two swaps, so words
+    ("BOSS", "SOLID") and amounts never turn into codes. Hospital systems pad codes to six
+    characters with a leading zero (`07O486`); the zero is kept as it is.
+    """
+    match = _TOKEN.match(token)
+    if not match:
+        return token
+    core = match.group("core")
+    if _CODE.match(core) or sum(c.isdigit() for c in core) < 3:
+        return token
+    first, middle, last = core[0], core[1:4], core[4]
+    if first.islower() and first.upper() in HCPCS_LETTERS and first not in _DIGIT_LOOKALIKES:
+        # `j1100`: Tesseract often gets the case of a lone capital wrong. With other changes
+        # needed too (`bB800`) the token is more likely a smudge than a code.
+        if not core[1:].isdigit():
+            return token
+        candidate, swaps = first.upper() + core[1:], 1
+    else:
+        fixed_last = last if last in "FTU" else _DIGIT_LOOKALIKES.get(last, last)
+        candidate = first + "".join(_DIGIT_LOOKALIKES.get(c, c) for c in middle) + fixed_last
+        swaps = sum(c in _DIGIT_LOOKALIKES for c in middle) + (fixed_last != last)
+    if not swaps or swaps > 2 or not _CODE.match(candidate):
+        return token
+    return match.group("lead") + match.group("pad") + candidate + match.group("tail")

@@ -1,0 +1,334 @@
+"""Photos and scans (bills/ocr.py), with bills drawn here by Pillow and reportlab: never a real bill.
+
+The tests that run Tesseract skip when it is missing, unless REQUIRE_OCR is set (as CI sets it):
+then they fail, so a machine without Tesseract cannot pass them by skipping.
+"""
+
+import io
+import json
+import os
+import random
+import struct
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from billexplain.bills import ocr
+from billexplain.bills.explain import BillError, as_json, explain_file
+from billexplain.bills.extraction import Line
+from billexplain.bills.forms import BillForm
+from tests.pdfs import pdf_with_rows
+
+MISSING = (
+    "Tesseract is not installed: run `apt-get install -y tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa` "
+    "to run the OCR tests."
+)
+# Liberation Sans has Arial's shapes, as most printed bills do (Debian fonts-liberation); DejaVu next.
+FONT_FILES = [
+    Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+]
+ROWS = [
+    ("03/14/2025", "99213", "Office visit", "$150.00"),
+    ("03/14/2025", "J1100", "Dexamethasone inj", "$12.50"),
+    ("03/14/2025", "36415", "Blood draw", "$25.00"),
+]
+CODES = {"99213", "J1100", "36415"}
+
+
+@pytest.fixture
+def tesseract():
+    if not ocr.available():
+        if os.environ.get("REQUIRE_OCR"):
+            pytest.fail(MISSING + " (REQUIRE_OCR is set, so the OCR tests may not be skipped.)")
+        pytest.skip(MISSING)
+
+
+@pytest.fixture
+def no_tesseract(monkeypatch):
+    monkeypatch.setattr(ocr, "available", lambda: False)
+
+
+def font(size):
+    for path in FONT_FILES:
+        if path.exists():
+            return ImageFont.truetype(str(path), size)
+    return ImageFont.load_default(size=size)
+
+
+def bill_image(rows=ROWS, size=26):
+    """A short itemized bill as a scanner would see it: black print on white, in columns."""
+    image = Image.new("L", (1150, 330 + 40 * len(rows)), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((60, 40), "Lakeside Clinic, 12 Harbor Road, Springfield, IL 62704", font=font(size), fill=0)
+    draw.text((60, 80), "Account # 55123   Statement date 03/20/2025", font=font(size), fill=0)
+    columns = (60, 260, 420, 900)
+    for x, label in zip(columns, ("Date", "CPT/HCPCS", "Description", "Charge"), strict=True):
+        draw.text((x, 170), label, font=font(size), fill=0)
+    for index, row in enumerate(rows):
+        for x, value in zip(columns, row, strict=True):
+            draw.text((x, 220 + 40 * index), value, font=font(size), fill=0)
+    return image
+
+
+def noise(size, amount=255, seed=7):
+    """Grey speckles around mid-grey, `amount` levels either way; the same every run."""
+    speckles = Image.frombytes("L", size, random.Random(seed).randbytes(size[0] * size[1]))
+    return speckles.point(lambda v: round(128 + (v - 128) * amount / 128))
+
+
+def photographed(image, angle=3.0, blur=0.9, grain=40, shadow=0.45):
+    """As a phone sees a page: tilted, a little out of focus, grainy, darker towards one side."""
+    image = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    image = image.filter(ImageFilter.GaussianBlur(blur))
+    image = ImageChops.subtract(image, noise(image.size, grain), 1, 128)  # paper minus grain, about its own shade
+    light = Image.linear_gradient("L").rotate(90).resize(image.size)  # bright on the left, dark on the right
+    return ImageChops.multiply(image, light.point(lambda v: round(255 - v * shadow)))
+
+
+def encoded(image, kind="PNG", **options):
+    buffer = io.BytesIO()
+    image.save(buffer, format=kind, **options)
+    return buffer.getvalue()
+
+
+def scanned_pdf(image):
+    """A PDF whose only page is a picture, as a scanner makes it: no text layer at all."""
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer, pagesize=letter)
+    width = letter[0] - 72
+    height = width * image.height / image.width
+    sheet.drawImage(ImageReader(image), 36, letter[1] - 36 - height, width=width, height=height)
+    sheet.showPage()
+    sheet.save()
+    return buffer.getvalue()
+
+
+def png_claiming(width, height):
+    """A tiny PNG whose header claims a huge picture: a decompression bomb as far as any reader can tell."""
+    data = bytearray(encoded(Image.new("L", (1, 1), 255)))
+    header = b"IHDR" + struct.pack(">II", width, height) + bytes(data[24:29])
+    data[12:33] = header + struct.pack(">I", zlib.crc32(header))
+    return bytes(data)
+
+
+def found_codes(result):
+    return {item["code"] for item in result["line_items"]}
+
+
+# --- Pure: no Tesseract needed ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (encoded(Image.new("RGB", (4, 4)), "JPEG"), "jpeg"),
+        (encoded(Image.new("L", (4, 4))), "png"),
+        (encoded(Image.new("L", (4, 4)), "TIFF"), "tiff"),
+        (encoded(Image.new("RGB", (4, 4)), "WEBP"), "webp"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "heic"),
+        (b"GIF89a....", None),
+        (b"%PDF-1.7\n", None),
+        (b"03/14/2025 99213 Office visit", None),
+        (b"", None),
+    ],
+)
+def test_it_tells_picture_kinds_apart_by_their_bytes_not_their_names(data, kind):
+    assert ocr.image_type(data) == kind
+
+
+@pytest.mark.parametrize(
+    ("token", "fixed"),
+    [
+        ("DO120", "D0120"),  # a dental code with the letter O for a zero
+        ("9921З", "99213"),  # a Cyrillic Ze for a 3
+        ("99Z13,25", "99213,25"),  # the glued modifier stays as it is
+        ("(AQ425:NH)", "(A0425:NH)"),  # brackets and an ambulance modifier around it
+        ("GQ378", "G0378"),
+        ("8O0S3", "80053"),
+        ("07O486", "070486"),  # zero-padded, as hospital systems print codes
+        ("3O74F", "3074F"),  # a CPT Category II code
+        ("j1100", "J1100"),  # a capital read as a small letter
+        ("e0163", "E0163"),
+        ("bB800", "bB800"),  # a small letter and a swap too: a smudge, not a code
+        ("o1234", "o1234"),  # but never a small letter that is also a digit look-alike
+        ("99213", "99213"),  # already a code
+        ("Z0000", "Z0000"),  # a diagnosis code without its dot keeps its letter
+        ("l0140", "l0140"),  # the first character never changes: L or 1 cannot be told apart
+        ("SOLID", "SOLID"),  # words stay words
+        ("BOSS1", "BOSS1"),
+        ("12OO.00", "12OO.00"),  # amounts are not codes
+        ("1O5O", "1O5O"),  # too short to be a code
+        ("OOI23", "OOI23"),  # too few real digits to be sure
+    ],
+)
+def test_it_changes_look_alike_letters_only_where_that_makes_a_code(token, fixed):
+    assert ocr.fix_code_lookalikes(token) == fixed
+
+
+def test_the_upload_form_accepts_photos_and_scans():
+    accept = BillForm().fields["file"].widget.attrs["accept"]
+    for kind in ("application/pdf", "image/jpeg", "image/png", "image/tiff", "image/webp", "image/heic", ".heic"):
+        assert kind in accept
+
+
+@pytest.mark.parametrize("size", [(7000, 7000), (100_000, 100_000)])
+def test_a_decompression_bomb_is_refused_before_it_is_decoded(size):
+    bomb = png_claiming(*size)
+    assert len(bomb) < 100
+    started = time.monotonic()
+    with pytest.raises(ocr.OcrError, match="too large to read"):
+        ocr._open(bomb, "png", ocr.OcrLimits(max_pixels=40_000_000))
+    assert time.monotonic() - started < 1
+
+
+def test_a_decompression_bomb_gets_a_plain_message_from_explain(monkeypatch):
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    with pytest.raises(BillError, match="too large to read"):
+        explain_file("bill.png", png_claiming(100_000, 100_000))
+
+
+@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n broken", b"\xff\xd8\xff\xe0 not really a jpeg"])
+def test_a_broken_picture_gets_a_plain_message(monkeypatch, data):
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    with pytest.raises(BillError, match="could not open this picture"):
+        explain_file("bill.png", data)
+
+
+@pytest.mark.usefixtures("no_tesseract")
+def test_without_tesseract_a_photo_gets_a_message_saying_what_is_missing():
+    with pytest.raises(BillError, match="needs the Tesseract OCR program"):
+        explain_file("bill.jpg", encoded(bill_image(), "JPEG"))
+
+
+@pytest.mark.usefixtures("no_tesseract", "content")
+def test_without_tesseract_a_pdf_keeps_its_text_pages_and_says_why_the_scans_were_not_read():
+    text_page = pdf_with_rows([("03/14/2025", "99213", "Office visit", "$150.00")])
+    explained = explain_file("bill.pdf", text_page)
+    assert [item.code for item in explained.items] == ["99213"]
+    scanned = explain_file("scan.pdf", scanned_pdf(bill_image()))
+    assert not scanned.items
+    assert any("needs the Tesseract OCR program" in warning for warning in scanned.warnings)
+
+
+@pytest.mark.usefixtures("content")
+def test_codes_ocr_was_unsure_of_are_marked_for_the_patient_to_check(monkeypatch):
+    def word(text, x0, confidence=96.0, original=None):
+        return ocr.OcrWord(text, x0, x0 + 40, 100, bottom=110, confidence=confidence, original=original, snippet=b"png")
+
+    words = (
+        word("03/14/2025", 10),
+        word("99213", 80, original="9921З"),
+        word("Office", 130),
+        word("visit", 180),
+        word("$150.00", 260),
+    )
+    sure = (word("03/14/2025", 10), word("J1100", 80, confidence=93), word("$12.50", 260))
+    unsure = (word("03/14/2025", 10), word("36415", 80, confidence=41), word("$25.00", 260))
+    lines = [Line(1, n, " ".join(w.text for w in ws), ws) for n, ws in enumerate((words, sure, unsure), start=1)]
+    monkeypatch.setattr(ocr, "ocr_image", lambda data, limits: ocr.OcrText(lines, 1, read_pages=(1,)))
+
+    explained = explain_file("bill.png", encoded(Image.new("L", (20, 20), 255)))
+    confidence = {item.code: item.confidence for item in explained.items}
+    assert confidence["J1100"] >= 0.9
+    assert confidence["99213"] < 0.8 and confidence["36415"] < 0.5
+    assert [(check.code, check.read_as, check.snippet) for check in explained.ocr_checks] == [
+        ("99213", "9921З", b"png"),
+        ("36415", "36415", b"png"),
+    ]
+    assert any("not sure we read 2 codes" in warning for warning in explained.warnings)
+    reasons = {item["code"]: item["reason"] for item in as_json(explained)["line_items"]}
+    assert "please check it against your bill" in reasons["36415"]
+
+
+# --- Tesseract ------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("tesseract")
+def test_it_finds_the_codes_on_a_clean_picture_and_not_the_zip_or_account_number():
+    result = ocr.ocr_image(encoded(bill_image()))
+    texts = [line.text for line in result.lines]
+    assert any("99213" in text and "$150.00" in text for text in texts)
+    words = [word for line in result.lines for word in line.words]
+    assert all(isinstance(word, ocr.OcrWord) and 0 <= word.x0 < word.x1 <= 612 for word in words)
+    assert all(word.confidence > 0 for word in words)
+
+
+@pytest.mark.usefixtures("tesseract", "content")
+def test_a_tilted_blurred_grainy_shadowed_photo_is_explained():
+    photo = encoded(photographed(bill_image()), "JPEG", quality=80)
+    explained = explain_file("IMG_0042.jpg", photo)
+    result = as_json(explained, "IMG_0042.jpg")
+    assert found_codes(result) == CODES
+    assert result["source"] == {"kind": "image", "pages": 1, "ocr_pages": [1]}
+    # Straightened: each row of the bill comes back as one line, with its date and charge.
+    items = {item["code"]: item for item in result["line_items"]}
+    assert (items["99213"]["date"], items["99213"]["charge"]) == ("2025-03-14", "150.00")
+
+
+@pytest.mark.usefixtures("tesseract", "content")
+def test_a_photo_is_turned_the_way_the_camera_says():
+    sideways = bill_image().rotate(90, expand=True)  # as the sensor stored it
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "turn me a quarter clockwise to show me"
+    explained = explain_file("portrait.jpg", encoded(sideways.convert("RGB"), "JPEG", exif=exif))
+    assert {item.code for item in explained.items} == CODES
+
+
+@pytest.mark.usefixtures("tesseract", "content")
+def test_a_page_scanned_upside_down_is_turned_the_right_way_up():
+    upside_down = encoded(bill_image().rotate(180), "PNG")
+    assert {item.code for item in explain_file("scan.png", upside_down).items} == CODES
+
+
+@pytest.mark.usefixtures("tesseract", "content")
+def test_a_scanned_pdf_page_is_read_with_ocr_and_says_so():
+    scan = scanned_pdf(photographed(bill_image(), angle=-1.5, blur=0.8, shadow=0.2))
+    result = as_json(explain_file("scan.pdf", scan))
+    assert found_codes(result) == CODES
+    assert result["source"] == {"kind": "pdf", "pages": 1, "ocr_pages": [1]}
+    assert {"source", "codes", "line_items", "diagnosis_codes", "warnings"} <= set(result)
+
+
+@pytest.mark.usefixtures("tesseract")
+def test_a_picture_of_noise_is_refused_quickly_as_unreadable():
+    started = time.monotonic()
+    with pytest.raises(ocr.OcrError, match="could not read the text in this picture"):
+        ocr.ocr_image(encoded(noise((1200, 900))))
+    with pytest.raises(ocr.OcrError, match="could not read the text in this picture"):
+        ocr.ocr_image(encoded(bill_image().filter(ImageFilter.GaussianBlur(12))))
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.usefixtures("tesseract", "content")
+def test_a_photo_upload_is_explained_on_the_page(client):
+    upload = SimpleUploadedFile("photo.jpg", encoded(photographed(bill_image()), "JPEG"), content_type="image/jpeg")
+    page = client.post(reverse("home"), {"file": upload}, headers={"HX-Request": "true"}).content.decode()
+    assert 'id="code-99213"' in page and 'id="code-J1100"' in page
+
+
+@pytest.mark.usefixtures("tesseract", "content")
+def test_explain_json_reads_a_photo(tmp_path, capsys):
+    photo = tmp_path / "bill.webp"
+    photo.write_bytes(encoded(bill_image(), "WEBP", quality=90))
+    call_command("explain", "--json", str(photo))
+    [result] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert found_codes(result) == CODES and result["source"]["kind"] == "image"
+
+
+@pytest.mark.usefixtures("tesseract", "content")
+def test_an_iphone_heic_photo_is_read():
+    if ocr.pillow_heif is None:
+        pytest.skip("pillow-heif is not installed, so HEIC photos are refused with a message instead.")
+    photo = encoded(bill_image().convert("RGB"), "HEIF", quality=90)
+    assert ocr.image_type(photo) == "heic"
+    assert {item.code for item in explain_file("IMG_0001.HEIC", photo).items} == CODES
