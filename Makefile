@@ -17,6 +17,8 @@ migrate: $(STAMP)
 	@if [ -n "$$HCPCS_FILE" ]; then $(PY) manage.py import_hcpcs "$$HCPCS_FILE"; fi
 
 run: migrate
+	@command -v tesseract >/dev/null || echo "Note: Tesseract is not installed, so photos and scanned PDFs cannot be read." \
+	  "Install it with: sudo apt-get install -y tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)

@@ -6,6 +6,8 @@ understand stops the app at start-up instead of being silently ignored.
 """
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +39,15 @@ def env_int(name, default, minimum=1):
     if number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value!r}.")
     return number
+
+
+def env_rate(name, default):
+    """(requests, seconds) from "30/m", "100/h" or "5/10s" (per s, m, h or d)."""
+    value = (os.environ.get(name) or default).strip()
+    match = re.fullmatch(r"(\d+)/(\d*)([smhd])", value)
+    if not match or int(match[1]) < 1 or match[2] == "0":
+        raise ImproperlyConfigured(f"{name} must be a number of requests per s, m, h or d, like 30/m, not {value!r}.")
+    return int(match[1]), int(match[2] or 1) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match[3]]
 
 
 def env_list(name, default):
@@ -72,12 +83,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "csp",
+    "axes",
     "billexplain.coding",
     "billexplain.bills",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Picks English or Spanish from the language cookie, then Accept-Language.
@@ -89,6 +103,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out admin login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out client before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "billexplain.urls"
@@ -175,13 +197,65 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 3600, minimum=0) if not DEB
 # Deliberate choices for the domain's owner (README, "Running in production").
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
+# Behind it, X-Forwarded-Proto says whether the patient used HTTPS and X-Forwarded-For who they are
+# (the rate limit and the admin lockout count per address); the proxy must set both itself.
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_HTTPS_PROXY else None
+
+# Content-Security-Policy (django-csp 4): our own scripts, styles and images only, nothing inline,
+# so text from a bill can never run even if it slipped past escaping. htmx is set up for this in
+# base.html (no injected indicator styles, no eval). data: images are the OCR snippets we draw.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# The admin: staff only (Django's own check), at an address of the operator's choosing, and locked
+# for a while after repeated failed logins from one client address (django-axes, in the database).
+ADMIN_URL = os.environ.get("ADMIN_URL") or "admin/"
+if not re.fullmatch(r"([A-Za-z0-9._~-]+/)+", ADMIN_URL) or ".." in ADMIN_URL:
+    raise ImproperlyConfigured(
+        f"ADMIN_URL must be a path like 'staff-7f3a/': letters, digits, '.', '_', '~' or '-', "
+        f"no leading slash, ending with '/', not {ADMIN_URL!r}."
+    )
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOCKOUT_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "billexplain.bills.limits.client_address"
+
+# Bills explained per client address (the page's POST and POST /api/explain together), counted
+# in the database all workers share: "30/m", "200/h", "5/10s".
+RATELIMIT_EXPLAIN = env_rate("RATELIMIT_EXPLAIN", "30/m")
+
+# Error reports (Django's error e-mails, the debug page) and logged failures never carry the
+# request body, uploaded file names, local variables or exception messages: any may quote a bill.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "billexplain.privacy.PrivateExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "billexplain.privacy.PrivateExceptionReporter"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"withhold_messages": {"()": "billexplain.privacy.WithholdExceptionMessages"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["withhold_messages"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    # Failed requests would otherwise be logged with the request attached; a bill must never reach a log.
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        # Failed requests would otherwise be logged with the request attached; a bill must never reach a log.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # The PDF and image libraries log what they parse (pdfminer's debug lines hold every string on
+        # the page) and Django's query log holds the codes: quiet, whatever level the root is set to.
+        "django.db.backends": {"level": "INFO"},
+        **{
+            name: {"level": "CRITICAL"}
+            for name in ("pdfminer", "pdfplumber", "pypdfium2", "PIL", "pytesseract", "pillow_heif")
+        },
+    },
 }

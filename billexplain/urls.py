@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # ADMIN_URL (default admin/): an address of the operator's choosing keeps most robots away.
+    path(settings.ADMIN_URL, admin.site.urls),
     # set_language: the language switch posts here; the choice lives in a cookie, never with a bill.
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("billexplain.bills.urls")),
