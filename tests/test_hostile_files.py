@@ -392,20 +392,7 @@ CORPUS = [
         marks=needs_child("5.6 s alone, 14.5 s on a busy machine, for a 1.2 MB file: pdfminer parsing the catalog"),
     ),
     Hostile("encrypted-empty-user-password", "bill.pdf", lambda: encrypted(""), explains=True),
-    Hostile(
-        "encrypted-with-a-password",
-        "bill.pdf",
-        lambda: encrypted("patient-secret"),
-        ("password",),
-        marks=(
-            pytest.mark.xfail(
-                strict=True,
-                reason="bills/pdf.py says 'may be damaged': pdfplumber wraps pdfminer's PDFPasswordIncorrect, "
-                "whose message is empty, so the word 'password' is never in str(error). Remove this mark "
-                "when pdf.py recognises the exception.",
-            ),
-        ),
-    ),
+    Hostile("encrypted-with-a-password", "bill.pdf", lambda: encrypted("patient-secret"), ("password",)),
     Hostile("zip-named-pdf", "bill.pdf", lambda: zipped("bill.txt", b"x" * 5000), (NOT_A_BILL_FILE,)),
     Hostile("zip-holding-a-pdf", "bill.pdf", lambda: zipped("bill.pdf", good_pdf()), ()),
     Hostile(
@@ -447,15 +434,7 @@ CORPUS = [
         "text-with-one-very-long-line-of-codes",
         "bill.txt",
         lambda: b"03/14/2025 " + b"99213 " * 5000 + b"$150.00\n",
-        marks=(
-            pytest.mark.xfail(
-                run=False,
-                strict=False,
-                reason="bills/extraction.py: 37 s for this 30 KB line (5 s at 12 KB, 160 s at 60 KB): "
-                "_codes_on_line searches the text before each candidate again, so time grows with the "
-                "square of a line's length; pasted text takes the same path",
-            ),
-        ),
+        explains=True,
     ),
     Hostile("text-over-the-character-limit", "bill.txt", lambda: (BILL_LINE + b"\n") * 60_000, ("too long",)),
     Hostile("30-mb-file", "bill.pdf", lambda: b"%PDF-1.7\n" + b"0" * (30 * 1024 * 1024), ("too large",)),

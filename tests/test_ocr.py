@@ -9,6 +9,7 @@ import json
 import os
 import random
 import struct
+import tempfile
 import time
 import zlib
 from pathlib import Path
@@ -332,3 +333,17 @@ def test_an_iphone_heic_photo_is_read():
     photo = encoded(bill_image().convert("RGB"), "HEIF", quality=90)
     assert ocr.image_type(photo) == "heic"
     assert {item.code for item in explain_file("IMG_0001.HEIC", photo).items} == CODES
+
+
+@pytest.mark.usefixtures("tesseract")
+def test_reading_a_picture_writes_no_file_anywhere(tmp_path, monkeypatch):
+    # Tesseract reads the picture from a pipe and answers through one: nothing lands in a temp folder.
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    tempfile.tempdir = None  # let tempfile see the new TMPDIR
+    try:
+        before = set(os.listdir(tempfile.gettempdir()))
+        assert ocr.ocr_image(encoded(bill_image())).lines
+        assert set(os.listdir(tempfile.gettempdir())) == before
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        tempfile.tempdir = None

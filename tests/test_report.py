@@ -44,3 +44,16 @@ def test_a_plain_bill_needs_no_attention():
     report = build(explain_text("03/14/2025 99213 Office visit $150.00"))
     assert report.attention == () and report.findings == ()
     assert (report.cpt_count, report.level_two_count, str(report.total_charged)) == (1, 0, "150.00")
+
+
+def test_a_code_read_from_a_picture_with_doubt_shows_the_patient_that_part_of_the_picture():
+    from dataclasses import replace
+
+    from billexplain.bills.explain import OcrCheck
+
+    explanation = explain_text("03/14/2025 99213 Office visit $150.00")
+    item = replace(explanation.items[0], confidence=0.6)
+    check = OcrCheck("99213", item.page, item.line, "9921З", 55.0, b"\x89PNG")
+    row = build(replace(explanation, items=(item,), ocr_checks=(check,))).rows[0]
+    assert row.check_reading and row.read_as == "9921З"
+    assert row.snippet.startswith("data:image/png;base64,")

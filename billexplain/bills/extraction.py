@@ -359,9 +359,11 @@ def _codes_on_line(line, columns, dx_line, context):
         modifiers, end = _modifiers(text, match.end(), code)
         if not modifiers and columns:
             modifiers = _modifiers_in_columns(line, columns)
-        alone = not text[:start].strip(" (+") and not text[end:].strip(" )")
+        # Look only so far around each candidate: a line may be thousands of characters long.
+        head, tail = text[max(0, start - WINDOW) : start], text[end : end + WINDOW]
+        alone = start < WINDOW and not head.strip(" (+") and not text[end:].strip(" )")
         before = (context.previous + " " if alone else "") + text[max(0, start - 30) : start]
-        after = context.next if alone else text[match.end() :]
+        after = context.next if alone else text[match.end() : match.end() + WINDOW]
         diagnosis_context = bool(DX_LABEL.search(before[-20:]))
         code_label = not diagnosis_context and (
             bool(CODE_LABEL.search(before)) or before.rstrip().endswith(("HC:", "HC", "CPT"))
@@ -369,9 +371,9 @@ def _codes_on_line(line, columns, dx_line, context):
         if (ID_LABEL.search(before) or VISIT_LABEL.search(before)) and not code_label:
             continue
         strong = bool(code_label or modifiers or column == "code")
-        if STATE_ZIP.search(text[:start]) and not strong and not DATE.match(text.lstrip()):
+        if STATE_ZIP.search(head) and not strong and not DATE.match(text.lstrip()):
             continue  # Springfield, IL 62704
-        if text[end:].lstrip().startswith(")") and "(" not in text[:start] and not strong:
+        if tail.lstrip().startswith(")") and "(" not in head and not strong:
             continue  # the end of a bracket opened on an earlier line, like "(BIN" then "015730)"
         if not classify(code).valid:
             continue
@@ -379,7 +381,8 @@ def _codes_on_line(line, columns, dx_line, context):
             continue
         in_parens = text[max(0, start - 1) : start] == "("
         line_shape = _alone_shape(line, context, in_parens) if alone else shape
-        evidence = _evidence(text, start, match, column, code_label, modifiers, line_shape, after)
+        rest = text[match.end() : match.end() + WINDOW]
+        evidence = _evidence(head, match, column, code_label, modifiers, line_shape, after, rest)
         if evidence is None:
             continue
         confidence, reason = evidence
@@ -440,13 +443,14 @@ def _modifiers_in_columns(line, columns):
     return tuple(found)
 
 
+WINDOW = 80  # characters either side of a candidate that can say what it is
 BRACKET_END = re.compile(r"(?:[-,:][0-9A-Z]{2})*\s?\)")
 
 
-def _evidence(text, start, match, column, code_label, modifiers, shape, after):
+def _evidence(head, match, column, code_label, modifiers, shape, after, rest):
     """Why we believe this is a code, or None when nothing says so."""
     code = match.group("code")
-    padded = match.end() - start == 6
+    padded = match.end() - match.start() == 6
     if column == "code":
         return 0.99, "in the bill's code column"
     if code_label:
@@ -461,14 +465,14 @@ def _evidence(text, start, match, column, code_label, modifiers, shape, after):
     if not code.isdigit():
         # Letter-and-digits and F/T/U codes look like little else on a bill.
         return (0.95, "shaped like a HCPCS code on a service line") if shape else (0.8, "shaped like a HCPCS code")
-    in_parens = text[max(0, start - 1) : start] == "(" or text[start - 2 : start] == "(0"
-    if in_parens and shape and (WORD.search(text[:start]) or not text[:start].strip(" (")):
+    in_parens = head.endswith("(")
+    if in_parens and shape and (WORD.search(head) or not head.strip(" (")):
         return 0.95, "in brackets after a description"
-    described = len(WORD.findall(text[:start])) >= 2 and not NOT_A_SERVICE.search(text[:start])
-    if in_parens and described and BRACKET_END.match(text, match.end()):
+    described = len(WORD.findall(head)) >= 2 and not NOT_A_SERVICE.search(head)
+    if in_parens and described and BRACKET_END.match(rest):
         # "Office visit, new patient (99203)" on a line of its own: a description names the code.
         return 0.85, "in brackets after a description"
-    if shape and not STREET.search(text) and not (in_parens and not WORD.search(text[:start])):
+    if shape and not STREET.search(head + rest) and not (in_parens and not WORD.search(head)):
         return 0.9, "on a line with a date or an amount"
     return None
 

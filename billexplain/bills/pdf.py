@@ -49,10 +49,20 @@ def read_pdf(data, max_pages):
     except UnreadablePdf:
         raise
     except Exception as error:  # pdfminer raises many kinds, including plain TypeError
-        message = str(error).lower()
-        if "password" in message or "encrypt" in message:
+        if _locked(error):
             raise UnreadablePdf("This PDF is locked with a password. Please upload an unlocked copy.") from None
         raise UnreadablePdf("We could not read this file as a PDF. It may be damaged.") from None
+
+
+def _locked(error):
+    """pdfplumber wraps pdfminer's PDFPasswordIncorrect, whose own message is empty: look along the chain."""
+    seen = 0
+    while error is not None and seen < 10:
+        text = f"{type(error).__name__} {error}".lower()
+        if "password" in text or "encrypt" in text:
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
 
 
 def _page_lines(page, number):

@@ -4,6 +4,7 @@ Templates only lay it out: every sentence that depends on the bill is decided he
 where it can be tested.
 """
 
+import base64
 from dataclasses import dataclass
 
 from billexplain.coding import diagnoses, revenue
@@ -40,6 +41,8 @@ class Row:
     code: object  # knowledge.CodeExplanation
     modifiers: tuple[ModifierNote, ...]
     check_reading: bool  # we are not sure we read this code right
+    read_as: str = ""  # what OCR saw, when it differs from the code
+    snippet: str = ""  # a data: URL of the place on the picture, for the patient to compare
 
     @property
     def attention(self):
@@ -90,12 +93,14 @@ class Report:
 
 def build(explanation):
     explained = {c.code: c for c in explanation.codes}
+    ocr = {(c.page, c.line, c.code): c for c in getattr(explanation, "ocr_checks", ())}
     rows = tuple(
         Row(
             item=item,
             code=explained[item.code],
             modifiers=tuple(_modifier_note(item.code, m, explanation.modifiers) for m in item.modifiers),
             check_reading=item.confidence < LOW_CONFIDENCE,
+            **_ocr_view(ocr.get((item.page, item.line, item.code))),
         )
         for item in explanation.items
     )
@@ -116,6 +121,13 @@ def build(explanation):
         findings=tuple(f for f in explanation.findings if f.kind != "no_code"),
         uncoded=tuple(explanation.uncoded),
     )
+
+
+def _ocr_view(check):
+    if check is None:
+        return {}
+    snippet = f"data:image/png;base64,{base64.b64encode(check.snippet).decode()}" if check.snippet else ""
+    return {"read_as": check.read_as if check.read_as != check.code else "", "snippet": snippet}
 
 
 def ambulance_trip(modifier):
