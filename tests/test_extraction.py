@@ -79,6 +79,7 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "DELIVERY INVOICE No. 52803 Date 01/29/2025 Customer 10451 Page 1 of 1",
         "07/02/2025  Hospital services - Emergency (visit 71010)   $3,812.00",
         "Visit #: 55120 on 03/14/2025 $40.00",
+        "Patient 1D 57105 Date 03/14/2025",
         "Please have your internal control number (97012 4418 2203) ready.",
     ],
 )

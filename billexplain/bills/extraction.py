@@ -185,7 +185,7 @@ VISIT_LABEL = re.compile(r"(?:\bvisit\s?(?:#|no\.?|number|id)\s?[:#]?|\bvisit\s?
 ID_LABEL = re.compile(
     r"(?:\b(?:acct|account|patient|pt|guarantor|guar|group|grp|claim|invoice|inv|batch|run|statement|stmt|"
     r"reference|ref|member|mrn|med\s?rec|npi|tin|ein|tax|ssn|zip|zip\s?code|box|suite|ste|apt|unit|order|"
-    r"check|chk|policy|subscriber|auth|authorization|control|icn|dcn|license|fax|phone|tel|id|no|num|"
+    r"check|chk|policy|subscriber|auth|authorization|control|icn|dcn|license|fax|phone|tel|id|[1l]d|no|num|"
     r"number|encounter|enc|case|loc|location|dept|department|plan|payer|rx|lot|serial|ticket|trip|pcn|ndc|"
     r"rev|revenue|page|pg|bin|rxbin|iin|balance|due|total|amount|amt|paid|payment|owed|charges?|price|cost|"
     r"customer|cust|client|item|line|sn|trans|transaction|register|cashier|terminal|store|accession|acc|specimen|"
@@ -267,7 +267,9 @@ def extract(lines: Iterable[Line]):
         if line.page != current_page:
             current_page, columns = line.page, None
         if line.words and not HAS_NUMBER.search(line.text) and _looks_like_header(line.words):
-            columns = _header_columns(line.words)
+            cells = _header_columns(line.words)
+            if len(cells) >= 2 or columns is None:
+                columns = cells  # one cell alone ("Service" under "Date of") continues the header above
             continue
         line_date = _first_date(line.text)
         dx_line = bool(ICD_WITH_DOT.search(line.text) or DX_LABEL.search(line.text))
@@ -352,8 +354,10 @@ def _codes_on_line(line, columns, dx_line, context):
         if _overlaps(masked, start, match.end()) or _glued_to_short_letters(text, match.end(), code):
             continue
         column = _column_at(line, columns, start)
-        if column in ("other", "mod"):
+        if column == "other":
             continue
+        if column == "mod":
+            column = None  # a five-character code is never a modifier: the headers sit a little off
         if column == "code" and not shape:
             column = None  # a footer under the table, not one of its rows
         modifiers, end = _modifiers(text, match.end(), code)

@@ -35,15 +35,19 @@ def read_pdf(data, max_pages):
             count = len(pdf.pages)
             if count > max_pages:
                 raise UnreadablePdf(f"This PDF has {count} pages. We read bills of up to {max_pages} pages.")
-            lines, with_text, scanned = [], 0, []
+            lines, with_text, scanned, form_lines = [], 0, [], []
+            form_words = _form_field_words(pdf)
             for number, page in enumerate(pdf.pages, start=1):
                 page_lines = _page_lines(page, number)
                 with_text += bool(page_lines)
                 if _looks_scanned(page, page_lines):
                     scanned.append(number)
+                    form_lines.extend(_group_into_lines(form_words.get(number, []), number, tolerance=4.0))
+                elif number in form_words:
+                    # Filled fields sit in the page's own rows and columns, under its printed headers.
+                    page_lines = _page_lines(page, number, extra=form_words[number])
                 lines.extend(page_lines)
                 page.close()
-            form_lines = _form_field_lines(pdf, count)
             lines.extend(form_lines)
             return PdfText(lines, count, with_text, tuple(scanned), tuple(form_lines))
     except UnreadablePdf:
@@ -65,9 +69,10 @@ def _locked(error):
     return False
 
 
-def _page_lines(page, number):
+def _page_lines(page, number, extra=()):
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
-    return _group_into_lines([Word(w["text"], w["x0"], w["x1"], w["top"]) for w in words if w["text"].strip()], number)
+    drawn = [Word(w["text"], w["x0"], w["x1"], w["top"]) for w in words if w["text"].strip()]
+    return _group_into_lines(drawn + list(extra), number)
 
 
 READABLE = re.compile(r"[A-Za-z0-9]{2,}")
@@ -109,27 +114,23 @@ def _group_into_lines(words, page_number, tolerance=3.0):
     return lines
 
 
-def _form_field_lines(pdf, page_count):
-    """Filled form fields (as on a CMS-1500 claim) hold text that is not drawn on the page."""
+def _form_field_words(pdf):
+    """Filled form fields (as on a CMS-1500 claim) hold text that is not drawn on the page: {page: [Word]}."""
     try:
         form = resolve1(pdf.doc.catalog.get("AcroForm"))
         if not form:
-            return []
+            return {}
         page_ids = {page.page_obj.pageid: number for number, page in enumerate(pdf.pages, start=1)}
         heights = {number: page.height for number, page in enumerate(pdf.pages, start=1)}
         by_page = {}
-        for field in _fields(resolve1(form.get("Fields")) or []):
-            value, rect, page_ref = field
+        for value, rect, page_ref in _fields(resolve1(form.get("Fields")) or []):
             number = page_ids.get(getattr(page_ref, "objid", None), 1)
             x0, y0, x1, y1 = (float(v) for v in rect)
             top = heights.get(number, 792) - max(y0, y1)
             by_page.setdefault(number, []).append(Word(value, min(x0, x1), max(x0, x1), top))
-        lines = []
-        for number in sorted(by_page):
-            lines.extend(_group_into_lines(by_page[number], number, tolerance=4.0))
-        return lines
+        return by_page
     except Exception:  # a broken form never costs the rest of the bill
-        return []
+        return {}
 
 
 def _fields(fields, depth=0, inherited=None):
