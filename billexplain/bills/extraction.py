@@ -238,9 +238,9 @@ def lines_from_text(text):
     for page_number, page_text in enumerate(text.split("\f"), start=1):
         for number, line_text in enumerate(page_text.splitlines(), start=1):
             if line_text.strip():
-                words = (
-                    _text_words(line_text) if CANDIDATE.search(line_text) or not HAS_NUMBER.search(line_text) else ()
-                )
+                # Only possible headers need their words now; other lines get theirs in extract(),
+                # once a header says the text has columns.
+                words = () if HAS_NUMBER.search(line_text) else _text_words(line_text)
                 lines.append(Line(page_number, number, line_text, words))
     return lines
 
@@ -266,6 +266,8 @@ def extract(lines: Iterable[Line]):
     for index, line in enumerate(lines):
         if line.page != current_page:
             current_page, columns = line.page, None
+        if columns and not line.words and "  " in line.text.strip():
+            line = lines[index] = replace(line, words=_text_words(line.text))  # pasted text in columns
         if line.words and not HAS_NUMBER.search(line.text) and _looks_like_header(line.words):
             cells = _header_columns(line.words)
             if len(cells) >= 2 or columns is None:
