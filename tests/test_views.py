@@ -125,3 +125,37 @@ def test_the_health_check_answers_without_the_database(client, django_assert_num
     with django_assert_num_queries(0):
         response = client.get(reverse("healthz"))
     assert response.content == b"ok"
+
+
+HOSPITAL_BILL = """Date      Rev   CPT/HCPCS  Description                 Units   Charge
+03/14/25  0450  99284      ER VISIT LEVEL 4            1       1,876.00
+03/14/25  0636  J2405      ONDANSETRON INJ 1MG         4       96.00
+              NDC 0409-4755-03
+03/14/25  0250             PHARMACY GENERAL            1       38.10
+03/15/25  0510  99213      CLINIC VISIT                1       450.00
+03/15/25  0510  99213      CLINIC VISIT                1       450.00
+Dx: R07.9, E11.65
+"""
+
+
+def test_a_hospital_bill_shows_diagnoses_departments_prices_and_things_to_ask(client):
+    from decimal import Decimal
+
+    from billexplain.coding.models import MedicareFee
+
+    MedicareFee.objects.create(
+        code="99213",
+        modifier="",
+        status_code="A",
+        year=2025,
+        source="test",
+        non_facility_amount=Decimal("88.95"),
+        facility_amount=Decimal("63.72"),
+    )
+    page = client.post(reverse("home"), {"text": HOSPITAL_BILL}).content.decode()
+    assert "Hospital department: Emergency room (0450)" in page
+    assert "Drug package number (NDC): 0409-4755-03" in page
+    assert "$88.95 in a doctor's office" in page
+    assert "99213 is billed 2 times on March 15, 2025" in page
+    assert "Charges with no code" in page and "PHARMACY GENERAL" in page
+    assert "Chest pain, unspecified" in page and "Type 2 diabetes mellitus with hyperglycemia" in page
