@@ -9,9 +9,7 @@ from billexplain.bills.extraction import extract, lines_from_text
 from billexplain.coding.classification import classify
 
 # Text that looks like bills: digits, code letters, separators, words and line breaks.
-billish = st.text(
-    alphabet=st.sampled_from(list("0123456789ACDEGHJKLMPQRSTUVWXYZ-,:()$./# \n\tabcxyz")), max_size=400
-)
+billish = st.text(alphabet=st.sampled_from(list("0123456789ACDEGHJKLMPQRSTUVWXYZ-,:()$./# \n\tabcxyz")), max_size=400)
 anything = st.text(max_size=300)
 
 

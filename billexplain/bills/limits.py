@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 def client_address(request):
     """The client's address: REMOTE_ADDR, or the first X-Forwarded-For address behind our HTTPS proxy.
 
+    None when there is none (a request made in code, as Django's test client's force_login makes).
+
     The proxy must set X-Forwarded-For itself (replacing what a client sent), as it does
     X-Forwarded-Proto; otherwise a client could write any address there.
     """
@@ -32,7 +34,7 @@ def client_address(request):
         first = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
         if _is_address(first):
             return first
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def rate_limited(answer, scope="explain"):
@@ -60,7 +62,8 @@ def over_limit(request, scope="explain"):
     limit, period = settings.RATELIMIT_EXPLAIN
     now = time.time()
     window = int(now // period)
-    key = salted_hmac(f"billexplain.ratelimit.{scope}", f"{_bucket(client_address(request))}:{window}").hexdigest()
+    client = f"{_bucket(client_address(request) or 'unknown')}:{window}"
+    key = salted_hmac(f"billexplain.ratelimit.{scope}", client, algorithm="sha256").hexdigest()
     ends = (window + 1) * period
     try:
         count = _bump(key, _moment(ends), _moment(now))

@@ -156,4 +156,3 @@ def _attention(rows):
         for row in rows
         if row.check_reading
     )
-
