@@ -36,3 +36,14 @@ def test_the_code_search_shows_results_as_the_patient_types(home):
     home.get_by_label("Look up a code or a word").fill("9921")
     home.locator("#search-results a[href='/codes/99213/']").wait_for()
     assert home.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+
+def test_a_patient_uploads_a_pdf_and_sees_its_codes(home, tmp_path):
+    from tests.pdfs import pdf_with_rows
+
+    bill = tmp_path / "bill.pdf"
+    bill.write_bytes(pdf_with_rows([("03/14/2025", "99285", "Emergency visit", "$820.00")]))
+    home.get_by_label("Or choose a PDF of your bill").set_input_files(str(bill))
+    home.get_by_role("button", name="Explain my bill").click()
+    home.locator("#code-99285").wait_for()
+    assert home.evaluate("performance.getEntriesByType('navigation').length") == 1
