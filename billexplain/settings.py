@@ -178,6 +178,10 @@ FILE_UPLOAD_HANDLERS = ["billexplain.bills.uploads.BillUploadHandler"]
 BILL_UPLOAD_MAX_BYTES = env_int("BILL_UPLOAD_MAX_MB", 20) * 1024 * 1024
 BILL_MAX_PAGES = env_int("BILL_MAX_PAGES", 50)
 BILL_TEXT_MAX_CHARS = env_int("BILL_TEXT_MAX_CHARS", 1_000_000)
+# A PDF is parsed in a forked child with these limits (bills/isolation.py): CPU seconds, and
+# megabytes of memory above what the worker already uses.
+BILL_PARSE_SECONDS = env_int("BILL_PARSE_SECONDS", 8)
+BILL_PARSE_MEMORY_MB = env_int("BILL_PARSE_MEMORY_MB", 1536)
 # Photos and scans (bills/ocr.py): the most pixels a picture or a rendered page may have (a small
 # file can claim a huge picture), and the seconds Tesseract may spend on one page and on one file.
 BILL_MAX_IMAGE_PIXELS = env_int("BILL_MAX_IMAGE_PIXELS", 40_000_000)

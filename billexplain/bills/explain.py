@@ -11,6 +11,7 @@ from django.conf import settings
 
 from billexplain.bills import checks as bill_checks
 from billexplain.bills import extraction, ocr
+from billexplain.bills.isolation import ParseFailed, run_isolated
 from billexplain.bills.pdf import UnreadablePdf, read_pdf
 from billexplain.coding import diagnoses, revenue
 from billexplain.coding.fees import medicare_prices
@@ -118,9 +119,20 @@ def explain_file(name, data, language=ENGLISH):
 
 def explain_pdf(data, language=ENGLISH):
     try:
-        pdf = read_pdf(data, settings.BILL_MAX_PAGES)
+        pdf = run_isolated(
+            read_pdf,
+            data,
+            settings.BILL_MAX_PAGES,
+            seconds=settings.BILL_PARSE_SECONDS,
+            memory_mb=settings.BILL_PARSE_MEMORY_MB,
+        )
     except UnreadablePdf as error:
         raise BillError(str(error)) from None
+    except ParseFailed:
+        raise BillError(
+            "We could not read this PDF in time: it may be damaged, have too many pages, "
+            "or be too large to read safely. Try printing it to a new PDF, or paste its text."
+        ) from None
     lines, warnings, read = pdf.lines, [], ()
     if pdf.scanned_pages:
         scanned = _ocr(lambda: ocr.ocr_pdf_pages(data, list(pdf.scanned_pages), _ocr_limits()))

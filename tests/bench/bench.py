@@ -320,6 +320,7 @@ def production_env(workdir, database):
         STATIC_ROOT=str(workdir / "static"),
         SECURE_SSL_REDIRECT="false",  # plain HTTP on 127.0.0.1
         BILL_MAX_PAGES="100",  # the 100-page bill must be read; production's default limit is lower
+        BILL_PARSE_SECONDS="120",  # and parsed in its child process without hitting the CPU limit
         PYTHONPATH=str(ROOT),
     )
     return env
