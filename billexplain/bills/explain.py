@@ -135,7 +135,7 @@ def explain_pdf(data, language=ENGLISH):
         ) from None
     lines, warnings, read = pdf.lines, [], ()
     if pdf.scanned_pages:
-        scanned = _ocr(lambda: ocr.ocr_pdf_pages(data, list(pdf.scanned_pages), _ocr_limits()))
+        scanned = _ocr(ocr.ocr_pdf_pages, data, list(pdf.scanned_pages), _ocr_limits())
         if scanned is None:
             count = len(pdf.scanned_pages)
             warnings.append(
@@ -154,7 +154,7 @@ def explain_pdf(data, language=ENGLISH):
 
 def explain_image(data, language=ENGLISH):
     """A phone photo or a scanned picture of a bill."""
-    result = _ocr(lambda: ocr.ocr_image(data, _ocr_limits()))
+    result = _ocr(ocr.ocr_image, data, _ocr_limits())
     if result is None:
         raise BillError(ocr.INSTALL_HINT)
     pages = tuple(sorted(set(result.read_pages) | set(result.unreadable_pages)))
@@ -162,14 +162,21 @@ def explain_image(data, language=ENGLISH):
     return _explain(result.lines, Source("image", result.pages, pages), warnings, language)
 
 
-def _ocr(read):
-    """Run an OCR call; None when Tesseract is not installed here."""
+def _ocr(read, *args):
+    """Run an OCR call in a child process (it decodes and renders untrusted pictures); None without Tesseract."""
     try:
-        return read()
+        return run_isolated(
+            read, *args, seconds=settings.BILL_OCR_TOTAL_SECONDS + 5, memory_mb=settings.BILL_PARSE_MEMORY_MB
+        )
     except ocr.OcrUnavailable:
         return None
     except ocr.OcrError as error:
         raise BillError(str(error)) from None
+    except ParseFailed:
+        raise BillError(
+            "We could not read this picture in time, or it is too large to read safely. "
+            "A smaller, sharper photo of each page may help."
+        ) from None
 
 
 def _ocr_limits():
