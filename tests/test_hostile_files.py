@@ -4,10 +4,9 @@ Every file is made here, by the test code; nothing is downloaded. Each is posted
 the real page (the test client), and the app must answer 200 with a message a patient
 can act on, no stack trace, within TIME_LIMIT seconds; then a normal bill still explains.
 
-Some files can only be survived by parsing in a child process with limits on memory and
-time (issue 7): they are marked NEEDS_CHILD and listed in the closing note of the issue
-with what they cost in-process today. `run=False` marks the ones that would take the whole
-test process down with them (gigabytes of memory, or no end at all) if they ran in it.
+Some files are survived only because the app parses in a child process with limits on
+CPU, memory and time (bills/isolation.py); their comments say what they cost when parsed
+in the worker itself.
 """
 
 import io
@@ -30,13 +29,6 @@ BILL_LINE = b"03/14/2025 99213 Office visit $150.00"
 TRACE_MARKERS = ("Traceback", "Internal Server Error", "Server Error (500)", 'File "/', "Exception Value")
 NOT_A_BILL_FILE = "not a pdf"  # what explain_file says about a file of another kind (any wording after it)
 DAMAGED = ("could not read", "damaged", "could not open")
-
-NEEDS_CHILD = "needs the child-process parser"
-
-
-def needs_child(cost):
-    """Files that cost `cost` when parsed in the worker itself: the child-process parser bounds them now."""
-    return ()
 
 
 # --- a tiny PDF writer ---------------------------------------------------------------------
@@ -309,7 +301,7 @@ CORPUS = [
         "object-that-points-to-itself",
         "bill.pdf",
         lambda: one_page(b"5 0 R"),
-        marks=needs_child("pdfminer loops for ever; killed after 150 s"),
+        # in the worker itself: pdfminer loops for ever; killed after 150 s
     ),
     Hostile(
         "deep-array-nesting",
@@ -348,7 +340,7 @@ CORPUS = [
         "huge-content-stream",
         "bill.pdf",
         lambda: one_page(stream(b"0 0 m 1 1 l S\n" * 1_100_000)),
-        marks=needs_child("87-99 s and 3.5 GB for a 15 MB file"),
+        # in the worker itself: 87-99 s and 3.5 GB for a 15 MB file
     ),
     Hostile(
         "page-with-100-thousand-characters",
@@ -359,7 +351,7 @@ CORPUS = [
         "page-with-2-million-characters",
         "bill.pdf",
         lambda: one_page(stream(b"BT /F1 1 Tf 0 0 Td (" + b"9" * 2_000_000 + b") Tj ET", filters=("FlateDecode",))),
-        marks=needs_child("63-66 s and 4.4 GB for a 2.6 KB file"),
+        # in the worker itself: 63-66 s and 4.4 GB for a 2.6 KB file
     ),
     Hostile("51-pages", "bill.pdf", lambda: pdf_with_rows(BILL_ROWS, pages=51), ("pages",)),
     Hostile("5000-pages", "bill.pdf", lambda: many_pages(5_000), ("pages",)),
@@ -368,7 +360,7 @@ CORPUS = [
         "bill.pdf",
         lambda: many_pages(200_000),
         ("pages",),
-        marks=needs_child("20 s and 0.7 GB for a 1.9 MB file, only to count the pages"),
+        # in the worker itself: 20 s and 0.7 GB for a 1.9 MB file, only to count the pages
     ),
     Hostile(
         "page-count-claims-a-million",
@@ -380,7 +372,7 @@ CORPUS = [
         "stream-bomb-2-gb",
         "bill.pdf",
         lambda: one_page(bomb_stream(flate_bomb(2 * 1024**3))),
-        marks=needs_child("22-27 s and 5.2 GB for a 26 KB file"),
+        # in the worker itself: 22-27 s and 5.2 GB for a 26 KB file
     ),
     Hostile("image-bomb-30000-px-square", "bill.pdf", lambda: image_bomb(30_000, 30_000, 900_000_000)),
     Hostile("image-bomb-100000-px-square", "bill.pdf", lambda: image_bomb(100_000, 100_000, 1024**3)),

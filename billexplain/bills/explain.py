@@ -64,14 +64,6 @@ class Explanation:
                 continue
         return total if any(item.charge for item in self.items) else None
 
-    @property
-    def cpt_count(self):
-        return sum(1 for c in self.codes if c.classification.hcpcs_level == 1)
-
-    @property
-    def level_two_count(self):
-        return sum(1 for c in self.codes if c.classification.hcpcs_level == 2)
-
 
 def file_kind(name, data):
     """What a file is, from its bytes (and, for plain text, its name): "pdf", "image", "text" or None."""
