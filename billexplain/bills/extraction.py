@@ -7,6 +7,7 @@ something says it is a code (a code column or label, a modifier, or a line
 shaped like a service: a date or an amount beside it).
 """
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -164,18 +165,14 @@ STATES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
     "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI"
 )
-# Spans that hold numbers which are never codes.
-MASKS = re.compile(
-    "|".join(
-        (
-            r"\bN4\s?\d{11}\b",  # NDC with its N4 qualifier
-            r"\b\d{4,5}-\d{3,4}-\d{1,2}\b",  # NDC 5-4-2, 4-4-2, 5-3-2
-            r"(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]{0,3}\d{3}\s?[.-]\s?\d{4}\b",  # phone numbers
-            r"\b\d{5}\s?-\s?\d{4}\b",  # ZIP+4
-            r"\$\s?-?\d[\d,]*(?:\.\d+)?",  # amounts with a dollar sign
-            r"\b\d{1,3}(?:,\d{3})+(?:\.\d{2})?\b",  # amounts with thousands separators
-        )
-    )
+# Spans that hold numbers which are never codes, each with what a line must hold for it to match at all.
+MASKS = (
+    (r"\bN4\s?\d{11}\b", re.compile("N4")),  # NDC with its N4 qualifier
+    (r"\b\d{4,5}-\d{3,4}-\d{1,2}\b", re.compile("-")),  # NDC 5-4-2, 4-4-2, 5-3-2
+    (r"(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]{0,3}\d{3}\s?[.-]\s?\d{4}\b", re.compile(r"[.-]\s?\d{4}")),  # phones
+    (r"\b\d{5}\s?-\s?\d{4}\b", re.compile("-")),  # ZIP+4
+    (r"\$\s?-?\d[\d,]*(?:\.\d+)?", re.compile(r"\$")),  # amounts with a dollar sign
+    (r"\b\d{1,3}(?:,\d{3})+(?:\.\d{2})?\b", re.compile(",")),  # amounts with thousands separators
 )
 # A state and five digits is a ZIP code, unless the line says otherwise ("T. Okonkwo MD  99214-25").
 STATE_ZIP = re.compile(rf"\b(?:{STATES.replace(' ', '|')})[,.]?\s+$")
@@ -249,9 +246,31 @@ NON_SPACE = re.compile(r"\S+")
 
 
 def _text_words(line_text):
-    if "  " not in line_text.strip() or "\t" in line_text:
+    if not _in_columns(line_text):
         return ()
     return tuple(Word(m.group(), m.start(), m.end()) for m in NON_SPACE.finditer(line_text))
+
+
+def _in_columns(line_text):
+    """Pasted text laid out in columns: cells apart by two or more spaces, no tabs."""
+    return "  " in line_text.strip() and "\t" not in line_text
+
+
+def _has_words(line, columns):
+    """Whether the line has positioned words: a PDF's, or pasted text's under column headers."""
+    return bool(line.words) or bool(columns) and _in_columns(line.text)
+
+
+def _text_word_at(line_text, char_index):
+    """The word of a pasted line around a character, placed at its character offsets (as _text_words does)."""
+    if char_index >= len(line_text) or line_text[char_index].isspace():
+        return None
+    start = end = char_index
+    while start and not line_text[start - 1].isspace():
+        start -= 1
+    while end < len(line_text) and not line_text[end].isspace():
+        end += 1
+    return Word(line_text[start:end], start, end)
 
 
 def extract(lines: Iterable[Line]):
@@ -266,25 +285,25 @@ def extract(lines: Iterable[Line]):
     for index, line in enumerate(lines):
         if line.page != current_page:
             current_page, columns = line.page, None
-        if columns and not line.words and "  " in line.text.strip():
-            line = lines[index] = replace(line, words=_text_words(line.text))  # pasted text in columns
         if line.words and not HAS_NUMBER.search(line.text) and _looks_like_header(line.words):
             cells = _header_columns(line.words)
             if len(cells) >= 2 or columns is None:
                 columns = cells  # one cell alone ("Service" under "Date of") continues the header above
             continue
-        line_date = _first_date(line.text)
-        dx_line = bool(ICD_WITH_DOT.search(line.text) or DX_LABEL.search(line.text))
+        dates = [(match, _as_date(match)) for match in DATE.finditer(line.text)]
+        line_date = dates[0][1] if dates else None
+        dx_line = bool(ICD_WITH_DOT.search(line.text)) or _names_diagnoses(line.text)
         found = []
-        if CANDIDATE.search(line.text):
-            found = _codes_on_line(line, columns, dx_line, _Context(lines, shapes, index))
+        if candidates := list(CANDIDATE.finditer(line.text)):
+            shape = bool(dates) or _service_line_shape(line.text)
+            found = _codes_on_line(line, candidates, shape, columns, dx_line, _Context(lines, shapes, index))
         found_diagnoses = _diagnoses(line, [(hit.start, hit.end) for hit in found]) if dx_line else []
         diagnoses.extend(found_diagnoses)
         if line_date and not found:
             service_date = line_date
         dx_words = {d.code.replace(".", "") for d in found_diagnoses}
         if found:
-            items.extend(_line_items(line, found, line_date or service_date, dx_words))
+            items.extend(_line_items(line, found, dates, line_date or service_date, dx_words))
         elif (ndc := _ndc(line.text)) and previous_items and items[-1].ndc is None:
             items[-1] = replace(items[-1], ndc=ndc)  # "NDC 0409-4755-03" printed under its drug line
         elif line_date and not found_diagnoses and (lone := _uncoded(line, line_date)):
@@ -345,13 +364,12 @@ class _Hit:
     reason: str
 
 
-def _codes_on_line(line, columns, dx_line, context):
+def _codes_on_line(line, candidates, shape, columns, dx_line, context):
     text = line.text
     masked = _masked_spans(text)
-    shape = _service_line_shape(text)
     dx_like = dx_line or _has_diagnosis_tokens(text)
     hits = []
-    for match in CANDIDATE.finditer(text):
+    for match in candidates:
         start, code = match.start(), match.group("code")
         if _overlaps(masked, start, match.end()) or _glued_to_short_letters(text, match.end(), code):
             continue
@@ -370,11 +388,11 @@ def _codes_on_line(line, columns, dx_line, context):
         alone = start < WINDOW and not head.strip(" (+") and not text[end:].strip(" )")
         before = (context.previous + " " if alone else "") + text[max(0, start - 30) : start]
         after = context.next if alone else text[match.end() : match.end() + WINDOW]
-        diagnosis_context = bool(DX_LABEL.search(before[-20:]))
+        diagnosis_context = _names_diagnoses(before[-20:])
         code_label = not diagnosis_context and (
             bool(CODE_LABEL.search(before)) or before.rstrip().endswith(("HC:", "HC", "CPT"))
         )
-        if (ID_LABEL.search(before) or VISIT_LABEL.search(before)) and not code_label:
+        if _labelled(before) and not code_label:
             continue
         strong = bool(code_label or modifiers or column == "code")
         if STATE_ZIP.search(head) and not strong and not DATE.match(text.lstrip()):
@@ -386,7 +404,7 @@ def _codes_on_line(line, columns, dx_line, context):
         if code[0].isalpha() and (diagnosis_context or (dx_like and not strong)):
             continue
         in_parens = text[max(0, start - 1) : start] == "("
-        line_shape = _alone_shape(line, context, in_parens) if alone else shape
+        line_shape = _alone_shape(line, columns, context, in_parens) if alone else shape
         rest = text[match.end() : match.end() + WINDOW]
         evidence = _evidence(head, match, column, code_label, modifiers, line_shape, after, rest)
         if evidence is None:
@@ -394,6 +412,25 @@ def _codes_on_line(line, columns, dx_line, context):
         confidence, reason = evidence
         hits.append(_Hit(code, start, end, modifiers, confidence, reason))
     return _drop_item_numbers(text, _drop_amount_lookalikes(text, hits))
+
+
+def _names_diagnoses(text):
+    """Whether the text has a diagnosis label (DX_LABEL). Most lines have none of its words: skip the regex."""
+    lower = text.lower()
+    if "dx" not in lower and "diag" not in lower and "icd" not in lower and "impression" not in lower:
+        return False
+    return bool(DX_LABEL.search(text))
+
+
+def _labelled(before):
+    """Whether the text before a number ends in a label saying what else it is ("Acct #", "Visit No.")."""
+    # Both labels end in a letter or "#", then separators: most numbers need no regex to rule them out.
+    end = len(before)
+    while end and (before[end - 1].isspace() or before[end - 1] in ":#.=-"):
+        end -= 1
+    if not before[end - 1 : end].isalpha() and "#" not in before:
+        return False
+    return bool(ID_LABEL.search(before) or VISIT_LABEL.search(before))
 
 
 LETTERS = re.compile(r"[A-Za-z]+")
@@ -413,7 +450,7 @@ def _has_diagnosis_tokens(text):
     return any(not CANDIDATE.fullmatch(m.group()) for m in ICD_ONLY.finditer(text))
 
 
-def _alone_shape(line, context, in_parens):
+def _alone_shape(line, columns, context, in_parens):
     """A code alone on its line: a table cell pasted on its own line, or a bracket wrapped from a description."""
     previous = context.previous
     if in_parens:
@@ -421,7 +458,7 @@ def _alone_shape(line, context, in_parens):
         positive = any("-" not in m.group() for m in MONEY.finditer(previous))
         return bool(WORD.search(previous)) and (positive or bool(DATE.search(previous)))
     # Cells on their own lines come from pasted text; a PDF keeps a table's cells on one line.
-    return not line.words and context.service_nearby
+    return not _has_words(line, columns) and context.service_nearby
 
 
 def _drop_item_numbers(text, hits):
@@ -437,10 +474,10 @@ def _drop_item_numbers(text, hits):
 
 def _modifiers_in_columns(line, columns):
     """Modifiers printed in their own Mod column."""
-    if not line.words or not any(kind == "mod" for _, _, kind in columns):
+    if not _has_words(line, columns) or not any(kind == "mod" for _, _, kind in columns):
         return ()
     found, position = [], 0
-    for word in line.words:
+    for word in line.words or _text_words(line.text):
         position = line.text.find(word.text, position)
         token = word.text.strip(",")
         if re.fullmatch(r"[0-9A-Z]{2}", token) and _column_at(line, columns, position) == "mod":
@@ -533,7 +570,14 @@ def _cents_follow(text, position):
 
 
 def _masked_spans(text):
-    return [match.span() for match in MASKS.finditer(text)]
+    # Leaving out the masks that cannot match on this line finds the same spans, several times sooner.
+    possible = tuple(pattern for pattern, needed in MASKS if needed.search(text))
+    return [match.span() for match in _masks(possible).finditer(text)] if possible else []
+
+
+@functools.cache
+def _masks(patterns):
+    return re.compile("|".join(patterns))
 
 
 def _overlaps(spans, start, end):
@@ -544,10 +588,12 @@ def _service_line_shape(text):
     return bool(DATE.search(text) or MONEY.search(text))
 
 
-def _first_date(text):
-    match = DATE.search(text)
-    if not match:
-        return None
+def _dates_between(dates, start, end):
+    """The dates of a line, as (DATE match, day or None) pairs, printed between two positions of it."""
+    return [(match, day) for match, day in dates if start <= match.start() and match.end() <= end]
+
+
+def _as_date(match):
     try:
         if match.group("iso"):
             return date.fromisoformat(match.group("iso"))
@@ -560,14 +606,19 @@ def _first_date(text):
         return None
 
 
-def _line_items(line, hits, service_date, dx_words=frozenset()):
+def _line_items(line, hits, dates, service_date, dx_words=frozenset()):
     items = []
     for index, hit in enumerate(hits):
         stop = hits[index + 1].start if index + 1 < len(hits) else len(line.text)
-        rest = line.text[hit.end : stop]
-        before = line.text[(hits[index - 1].end if index else 0) : hit.start]
+        start = hits[index - 1].end if index else 0
+        rest, before = line.text[hit.end : stop], line.text[start : hit.start]
         charge = MONEY.search(rest)
-        description = _description(rest, dx_words) or _description(before, dx_words)
+        rest_dates, before_dates = _dates_between(dates, hit.end, stop), _dates_between(dates, start, hit.start)
+        # Dates and amounts are no part of a description: blank them out, reusing what the line told already.
+        plain_rest = _plain(rest) if rest_dates else _without_amounts(rest, charge)
+        description = _description(plain_rest, dx_words) or _description(
+            _plain(before) if before_dates else MONEY.sub(" ", before), dx_words
+        )
         revenue = REVENUE.search(before)
         items.append(
             LineItem(
@@ -575,9 +626,9 @@ def _line_items(line, hits, service_date, dx_words=frozenset()):
                 modifiers=hit.modifiers,
                 page=line.page,
                 line=line.number,
-                date=_first_date(rest) or _first_date(before) or service_date,
+                date=next((day for _, day in rest_dates[:1] + before_dates[:1] if day), service_date),
                 description=description,
-                units=_units(rest),
+                units=_units(rest, charge),
                 charge=_amount(charge) if charge else None,
                 source=line.text.strip()[:300],
                 confidence=hit.confidence,
@@ -605,6 +656,8 @@ def _amount(match):
 
 
 def _ndc(text):
+    if "-" not in text and "N4" not in text and "NDC" not in text:
+        return None  # what each of NDC's forms needs
     match = NDC.search(text)
     return next(group for group in match.groups() if group) if match else None
 
@@ -614,7 +667,7 @@ def _uncoded(line, line_date):
     if NOT_A_SERVICE.search(line.text):
         return None
     charges = [m for m in MONEY.finditer(line.text) if "-" not in m.group()]
-    description = _description(line.text)
+    description = _description(_plain(line.text))
     if not charges or not description or len(description) < 4:
         return None
     revenue = REVENUE.search(line.text[: charges[0].start()])
@@ -632,10 +685,26 @@ def _uncoded(line, line_date):
 NUMBERISH = re.compile(r"[\d.,$-]+")
 
 
-def _description(text, dx_words=frozenset()):
-    text = DATE.sub(" ", text)
-    text = MONEY.sub(" ", text)
-    words = text.split()
+def _plain(text):
+    """The text with its dates and amounts blanked out."""
+    return MONEY.sub(" ", DATE.sub(" ", text))
+
+
+def _without_amounts(text, first):
+    """MONEY.sub(" ", text) for a text whose first amount (MONEY.search) the caller found already."""
+    if first is None:
+        return text
+    pieces, position = [text[: first.start()]], first.end()
+    for match in MONEY.finditer(text, position):
+        pieces.append(text[position : match.start()])
+        position = match.end()
+    pieces.append(text[position:])
+    return " ".join(pieces)
+
+
+def _description(plain_text, dx_words=frozenset()):
+    """The words that say what a line is, in text with no dates or amounts (_plain)."""
+    words = plain_text.split()
     start = next((i for i, w in enumerate(words) if WORD.match(w)), None)
     if start is None:
         return ""
@@ -650,12 +719,14 @@ def _description(text, dx_words=frozenset()):
 UNITS_LABELLED = re.compile(r"\b(?:x|qty|units?)\s?:?\s?(\d{1,3})\b|\b(\d{1,3})\s?(?:units?|x)\b", re.IGNORECASE)
 
 
-def _units(text):
-    for token in UNITS_LABELLED.finditer(text):
-        return int(token.group(1) or token.group(2))
+def _units(text, charge):
+    """Units from the text after a code, whose first amount (MONEY) is `charge`."""
+    lower = text.lower()
+    if "x" in lower or "qty" in lower or "unit" in lower:  # what UNITS_LABELLED needs
+        for token in UNITS_LABELLED.finditer(text):
+            return int(token.group(1) or token.group(2))
     # A small whole number standing on its own right before the charge.
-    money = MONEY.search(text)
-    head = (text[: money.start()] if money else text).split()
+    head = (text[: charge.start()] if charge else text).split()
     if head and head[-1].isdigit() and len(head[-1]) <= 3 and (len(head) < 2 or head[-2] not in ("<", ">", "of")):
         value = int(head[-1])
         return value if 0 < value < 1000 else None
@@ -732,9 +803,10 @@ def _column_kind(label):
 
 def _column_at(line, columns, char_index):
     """The kind of column ("code", "other", "text") the character sits under, if the page has headers."""
-    if not columns or not line.words:
+    if not columns or not _has_words(line, columns):
         return None
-    word = _word_at(line, char_index)
+    # Pasted text needs one word here, not all of them: a 1 MB paste has a hundred thousand.
+    word = _word_at(line, char_index) if line.words else _text_word_at(line.text, char_index)
     if word is None:
         return None
     centre = (word.x0 + word.x1) / 2
