@@ -12,6 +12,8 @@ are never translated.
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from billexplain.coding.classification import Classification, classify
 from billexplain.coding.models import CodeNote, FaqEntry, HcpcsCode, Modifier, Section
 
@@ -82,15 +84,17 @@ class CodeExplanation:
 
     @property
     def status_sentence(self):
+        """In the active language: the page asks for it while it renders."""
         if self.status == ENDED and self.ended_on:
-            owner = "CMS" if self.classification.hcpcs_level == 2 else "The AMA"
-            return f"{owner} ended this code on {self.ended_on.isoformat()}."
+            if self.classification.hcpcs_level == 2:
+                return _("CMS ended this code on %(date)s.") % {"date": self.ended_on.isoformat()}
+            return _("The AMA ended this code on %(date)s.") % {"date": self.ended_on.isoformat()}
         if self.status == NOT_YET:
-            return "This code was not yet in use on the date of service."
+            return _("This code was not yet in use on the date of service.")
         if self.status == UNKNOWN:
-            return "This code is not in the CMS file we have loaded."
+            return _("This code is not in the CMS file we have loaded.")
         if self.status == NOT_CHECKED:
-            return "We could not check whether this code was in use on that date."
+            return _("We could not check whether this code was in use on that date.")
         return ""
 
 
