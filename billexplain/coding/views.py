@@ -24,6 +24,6 @@ def code_page(request, code):
 @require_GET
 def search(request):
     query = request.GET.get("q", "")[:100]
-    results = find_codes(query)
+    results = find_codes(query, request.LANGUAGE_CODE)
     template = "coding/search.html#results" if request.htmx else "coding/search.html"
     return render(request, template, {"query": query, "results": results})
