@@ -6,7 +6,6 @@ Templates and staff content were Spanish already; these come from the code that 
 import json
 import pickle
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -60,19 +59,6 @@ ENGLISH = (
     "Medicare pays for ambulance rides",
     "We found no CPT or HCPCS codes",
 )
-
-
-@pytest.fixture
-def office_visit_price(db):
-    return MedicareFee.objects.create(
-        code="99213",
-        modifier="",
-        status_code="A",
-        year=2025,
-        source="test",
-        non_facility_amount=Decimal("88.95"),
-        facility_amount=Decimal("63.72"),
-    )
 
 
 @pytest.fixture
