@@ -22,6 +22,24 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def office_visit_price(db):
+    """Medicare's 2025 national price for 99213, a little over $88 in an office."""
+    from decimal import Decimal
+
+    from billexplain.coding.models import MedicareFee
+
+    return MedicareFee.objects.create(
+        code="99213",
+        modifier="",
+        status_code="A",
+        year=2025,
+        source="test",
+        non_facility_amount=Decimal("88.95"),
+        facility_amount=Decimal("63.72"),
+    )
+
+
+@pytest.fixture
 def content(db):
     """The shipped, staff-editable content, loaded as `make run` loads it.
 

@@ -127,7 +127,7 @@ def test_the_results_for_a_pasted_bill_are_in_spanish(client):
         assert heading in page
     assert "Encontramos 2 códigos distintos en su factura." in page
     assert '<th scope="col">Fecha</th>' in page and '<th scope="col" class="num">Cargo</th>' in page
-    assert "Este es un código CPT (Category I)." in page
+    assert "Este es un código CPT (Categoría I)." in page
     assert "En su factura: página 1, línea 2" in page
 
 

@@ -138,20 +138,7 @@ Dx: R07.9, E11.65
 """
 
 
-def test_a_hospital_bill_shows_diagnoses_departments_prices_and_things_to_ask(client):
-    from decimal import Decimal
-
-    from billexplain.coding.models import MedicareFee
-
-    MedicareFee.objects.create(
-        code="99213",
-        modifier="",
-        status_code="A",
-        year=2025,
-        source="test",
-        non_facility_amount=Decimal("88.95"),
-        facility_amount=Decimal("63.72"),
-    )
+def test_a_hospital_bill_shows_diagnoses_departments_prices_and_things_to_ask(client, office_visit_price):
     page = client.post(reverse("home"), {"text": HOSPITAL_BILL}).content.decode()
     assert "Hospital department: Emergency room (0450)" in page
     assert "Drug package number (NDC): 0409-4755-03" in page

@@ -1,12 +1,15 @@
 """Things worth checking on a bill, said kindly. Pure Python, no Django.
 
 Each check is a fact about the bill and a question the patient can ask. None of
-them says a charge is wrong: billing offices often have good answers.
+them says a charge is wrong: billing offices often have good answers. The words are
+English `Sentence`s, said in the patient's language where the page is made.
 """
 
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from billexplain.wording import Sentence, gettext_noop
 
 # A charge this many times Medicare's national price is worth a question.
 HIGH_RATIO = 3
@@ -18,7 +21,7 @@ class Finding:
     code: str | None
     page: int
     line: int
-    message: str
+    message: str  # a wording.Sentence, or a sentence already in the patient's language
     question: str
 
 
@@ -51,9 +54,16 @@ def _duplicates(items):
                 code,
                 first.page,
                 first.line,
-                f"{code} is billed {count} times on {when:%B %-d, %Y}. "
-                "Sometimes that is right, for example two shots or two x-rays.",
-                f"Did I get this service {count} times that day?",
+                Sentence(
+                    gettext_noop(
+                        "%(code)s is billed %(count)s times on %(date)s. "
+                        "Sometimes that is right, for example two shots or two x-rays."
+                    ),
+                    code=code,
+                    count=count,
+                    date=when,
+                ),
+                Sentence(gettext_noop("Did I get this service %(count)s times that day?"), count=count),
             )
         )
     return findings
@@ -68,7 +78,7 @@ def _status(item, code):
                 item.page,
                 item.line,
                 code.status_sentence,
-                "Why was a code used after it ended? Can you check the code for this service?",
+                gettext_noop("Why was a code used after it ended? Can you check the code for this service?"),
             )
         ]
     if code.status == "not in the loaded CMS file":
@@ -78,8 +88,8 @@ def _status(item, code):
                 item.code,
                 item.page,
                 item.line,
-                f"We could not find {item.code} in the official CMS list of codes.",
-                "Can you check that this code is right?",
+                Sentence(gettext_noop("We could not find %(code)s in the official CMS list of codes."), code=item.code),
+                gettext_noop("Can you check that this code is right?"),
             )
         ]
     return []
@@ -94,9 +104,15 @@ def _quality_code_charged(item, code):
             item.code,
             item.page,
             item.line,
-            f"{item.code} is a quality-reporting code. These codes usually cost $0, "
-            f"but this line shows ${item.charge}.",
-            "Why is there a charge for a quality-reporting code?",
+            Sentence(
+                gettext_noop(
+                    "%(code)s is a quality-reporting code. These codes usually cost $0, "
+                    "but this line shows $%(charge)s."
+                ),
+                code=item.code,
+                charge=item.charge,
+            ),
+            gettext_noop("Why is there a charge for a quality-reporting code?"),
         )
     ]
 
@@ -122,10 +138,18 @@ def _high_charge(item, price):
             item.code,
             item.page,
             item.line,
-            f"The charge for {item.code} is about {ratio:.0f} times what Medicare pays for it nationally "
-            f"(${reference} in {price.year}). Prices differ a lot between places and insurers, "
-            "so this is not a sign that anything is wrong.",
-            "Is there a lower cash price, a discount, or financial help I can ask for?",
+            Sentence(
+                gettext_noop(
+                    "The charge for %(code)s is about %(ratio)s times what Medicare pays for it nationally "
+                    "($%(price)s in %(year)s). Prices differ a lot between places and insurers, "
+                    "so this is not a sign that anything is wrong."
+                ),
+                code=item.code,
+                ratio=f"{ratio:.0f}",
+                price=reference,
+                year=price.year,
+            ),
+            gettext_noop("Is there a lower cash price, a discount, or financial help I can ask for?"),
         )
     ]
 
@@ -136,8 +160,12 @@ def _no_code(line):
         None,
         line.page,
         line.line,
-        f"The line “{line.description}” (${line.charge}) has no code.",
-        "What is the CPT or HCPCS code for this line?",
+        Sentence(
+            gettext_noop("The line “%(description)s” ($%(charge)s) has no code."),
+            description=line.description,
+            charge=line.charge,
+        ),
+        gettext_noop("What is the CPT or HCPCS code for this line?"),
     )
 
 

@@ -2,12 +2,20 @@
 
 The one function behind the page, `manage.py explain` and the API, so they
 never disagree. Bill text lives only in this call's local variables.
+
+Messages and findings are said in the `language` asked for, like our own texts.
 """
 
+import functools
+import inspect
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billexplain.bills import checks as bill_checks
 from billexplain.bills import extraction, ocr
@@ -16,6 +24,7 @@ from billexplain.bills.pdf import UnreadablePdf, read_pdf
 from billexplain.coding import diagnoses, revenue
 from billexplain.coding.fees import medicare_prices
 from billexplain.coding.knowledge import ENGLISH, UNKNOWN, explain_codes
+from billexplain.i18n import say
 
 
 class BillError(Exception):
@@ -76,23 +85,44 @@ def file_kind(name, data):
     return None
 
 
+def _in_language(function):
+    """Run `function` with its `language` argument as the active language, so its messages are in it."""
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        arguments = signature.bind(*args, **kwargs)
+        arguments.apply_defaults()
+        with translation.override(arguments.arguments["language"]):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@_in_language
 def explain_text(text, language=ENGLISH):
     if len(text) > settings.BILL_TEXT_MAX_CHARS:
         raise BillError(
-            f"This text is too long ({len(text):,} characters). We read up to {settings.BILL_TEXT_MAX_CHARS:,}."
+            _("This text is too long (%(length)s characters). We read up to %(limit)s.")
+            % {"length": _number(len(text)), "limit": _number(settings.BILL_TEXT_MAX_CHARS)}
         )
     if not text.strip():
-        raise BillError("Please paste the text of your bill, or choose a file.")
+        raise BillError(_("Please paste the text of your bill, or choose a file."))
     return _explain(extraction.lines_from_text(text), Source("text", 1), language=language)
 
 
+def _number(value):
+    return number_format(value, force_grouping=True)
+
+
+@_in_language
 def explain_file(name, data, language=ENGLISH):
     """A file from a patient or the command line: a PDF, a photo or scan, or plain text."""
     if len(data) > settings.BILL_UPLOAD_MAX_BYTES:
         limit = settings.BILL_UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise BillError(f"This file is too large. We read files of up to {limit} MB.")
+        raise BillError(_("This file is too large. We read files of up to %(limit)s MB.") % {"limit": limit})
     if not data:
-        raise BillError("This file is empty.")
+        raise BillError(_("This file is empty."))
     kind = file_kind(name, data)
     if kind == "pdf":
         return explain_pdf(data, language)
@@ -104,11 +134,14 @@ def explain_file(name, data, language=ENGLISH):
         except UnicodeDecodeError:
             return explain_text(data.decode("latin-1"), language)
     raise BillError(
-        "This is not a PDF or a text file of a bill. Please choose a PDF, a photo (JPEG, PNG, TIFF, WEBP or HEIC), "
-        "or paste the text."
+        _(
+            "This is not a PDF or a text file of a bill. Please choose a PDF, a photo (JPEG, PNG, TIFF, WEBP or HEIC), "
+            "or paste the text."
+        )
     )
 
 
+@_in_language
 def explain_pdf(data, language=ENGLISH):
     try:
         pdf = run_isolated(
@@ -119,21 +152,26 @@ def explain_pdf(data, language=ENGLISH):
             memory_mb=settings.BILL_PARSE_MEMORY_MB,
         )
     except UnreadablePdf as error:
-        raise BillError(str(error)) from None
+        raise BillError(say(error.args[0])) from None
     except ParseFailed:
         raise BillError(
-            "We could not read this PDF in time: it may be damaged, have too many pages, "
-            "or be too large to read safely. Try printing it to a new PDF, or paste its text."
+            _(
+                "We could not read this PDF in time: it may be damaged, have too many pages, "
+                "or be too large to read safely. Try printing it to a new PDF, or paste its text."
+            )
         ) from None
     lines, warnings, read = pdf.lines, [], ()
     if pdf.scanned_pages:
         scanned = _ocr(ocr.ocr_pdf_pages, data, list(pdf.scanned_pages), _ocr_limits())
         if scanned is None:
             count = len(pdf.scanned_pages)
-            warnings.append(
-                f"{count} of {pdf.pages} pages {'is a picture' if count == 1 else 'are pictures'} of paper (a scan). "
-                f"{ocr.INSTALL_HINT} Until then, please paste the text of those pages if you can."
-            )
+            scans = ngettext(
+                "%(count)s of %(pages)s pages is a picture of paper (a scan).",
+                "%(count)s of %(pages)s pages are pictures of paper (a scan).",
+                count,
+            ) % {"count": count, "pages": pdf.pages}
+            until = _("Until then, please paste the text of those pages if you can.")
+            warnings.append(f"{scans} {say(ocr.INSTALL_HINT)} {until}")
         else:
             read = tuple(n for n in pdf.scanned_pages if n not in scanned.skipped_pages)
             forms = set(pdf.form_lines)
@@ -144,11 +182,12 @@ def explain_pdf(data, language=ENGLISH):
     return _explain(lines, Source("pdf", pdf.pages, read), warnings, language)
 
 
+@_in_language
 def explain_image(data, language=ENGLISH):
     """A phone photo or a scanned picture of a bill."""
     result = _ocr(ocr.ocr_image, data, _ocr_limits())
     if result is None:
-        raise BillError(ocr.INSTALL_HINT)
+        raise BillError(say(ocr.INSTALL_HINT))
     pages = tuple(sorted(set(result.read_pages) | set(result.unreadable_pages)))
     warnings = _ocr_warnings(result, "picture")
     return _explain(result.lines, Source("image", result.pages, pages), warnings, language)
@@ -163,11 +202,13 @@ def _ocr(read, *args):
     except ocr.OcrUnavailable:
         return None
     except ocr.OcrError as error:
-        raise BillError(str(error)) from None
+        raise BillError(say(error.args[0])) from None
     except ParseFailed:
         raise BillError(
-            "We could not read this picture in time, or it is too large to read safely. "
-            "A smaller, sharper photo of each page may help."
+            _(
+                "We could not read this picture in time, or it is too large to read safely. "
+                "A smaller, sharper photo of each page may help."
+            )
         ) from None
 
 
@@ -186,27 +227,36 @@ def _ocr_warnings(result, noun):
     several = result.pages > 1
     if result.unreadable_pages:
         warnings.append(
-            f"We could not read {_pages(result.unreadable_pages)}: the picture may be blurry, too dark or too small. "
-            "A sharper copy may help."
+            _("We could not read %(pages)s: the picture may be blurry, too dark or too small. A sharper copy may help.")
+            % {"pages": _pages(result.unreadable_pages)}
         )
     if result.hard_pages:
-        where = _pages(result.hard_pages) if several else f"this {noun}"
+        where = _pages(result.hard_pages) if several else {"page": _("this page"), "picture": _("this picture")}[noun]
         warnings.append(
-            f"Parts of {where} were hard to read, so some codes may be missing or misread. "
-            "A sharper, straighter copy in good light may help."
+            _(
+                "Parts of %(pages)s were hard to read, so some codes may be missing or misread. "
+                "A sharper, straighter copy in good light may help."
+            )
+            % {"pages": where}
         )
     if result.skipped_pages:
         warnings.append(
-            f"We did not read {_pages(result.skipped_pages)}: reading it took too long. "
-            "Please upload those pages on their own, or a sharper copy."
+            _(
+                "We did not read %(pages)s: reading it took too long. "
+                "Please upload those pages on their own, or a sharper copy."
+            )
+            % {"pages": _pages(result.skipped_pages)}
         )
     return warnings
 
 
 def _pages(numbers):
     if len(numbers) == 1:
-        return f"page {numbers[0]}"
-    return "pages " + ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+        return _("page %(number)s") % {"number": numbers[0]}
+    return _("pages %(numbers)s and %(last)s") % {
+        "numbers": ", ".join(str(n) for n in numbers[:-1]),
+        "last": numbers[-1],
+    }
 
 
 def _explain(lines, source, warnings=(), language=ENGLISH):
@@ -222,13 +272,21 @@ def _explain(lines, source, warnings=(), language=ENGLISH):
     if unsure:
         count = len({check.code for check in unsure})
         warnings.append(
-            f"We are not sure we read {count} code{'s' if count > 1 else ''} on the picture correctly. "
-            "Please compare the codes marked for checking with your bill."
+            ngettext(
+                "We are not sure we read %(count)s code on the picture correctly.",
+                "We are not sure we read %(count)s codes on the picture correctly.",
+                count,
+            )
+            % {"count": count}
+            + " "
+            + _("Please compare the codes marked for checking with your bill.")
         )
     if not items:
         warnings.append(
-            "We found no CPT or HCPCS codes on this bill. Summary bills often leave them out: "
-            "ask the billing office for an itemized bill that lists the codes."
+            _(
+                "We found no CPT or HCPCS codes on this bill. Summary bills often leave them out: "
+                "ask the billing office for an itemized bill that lists the codes."
+            )
         )
     prices = medicare_prices(knowledge.codes)
     return Explanation(
@@ -240,7 +298,10 @@ def _explain(lines, source, warnings=(), language=ENGLISH):
         tuple(warnings),
         tuple(unsure),
         prices=prices,
-        findings=bill_checks.check(items, knowledge.codes, prices, found.uncoded),
+        findings=tuple(
+            replace(finding, message=say(finding.message), question=say(finding.question))
+            for finding in bill_checks.check(items, knowledge.codes, prices, found.uncoded)
+        ),
         uncoded=found.uncoded,
     )
 

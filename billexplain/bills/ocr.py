@@ -27,6 +27,7 @@ from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat, Unidentifie
 
 from billexplain.bills.extraction import Line, Word
 from billexplain.coding.classification import HCPCS_LETTERS
+from billexplain.wording import Sentence, gettext_noop
 
 TESSERACT = "tesseract"
 
@@ -58,7 +59,7 @@ TEXT_ROWS = 3.0
 # Print is at least this much darker than the paper around it (0-255); printed pages measured
 # over 150 here even when blurred, a grey wall or a blank page under 30.
 FAINTEST_INK = 60
-INSTALL_HINT = (
+INSTALL_HINT = gettext_noop(
     "Reading photos and scanned pages needs the Tesseract OCR program, which is not installed here. "
     "Please upload a PDF that has text, or paste the text of your bill."
 )
@@ -68,7 +69,7 @@ HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"
 
 
 class OcrError(Exception):
-    """A picture we cannot read; the message is written for the patient."""
+    """A picture we cannot read; the message is written for the patient (a wording.Sentence)."""
 
 
 class OcrUnavailable(OcrError):
@@ -194,15 +195,25 @@ def ocr_image(data, limits=OcrLimits()):
     """A photo or a scanned picture (a multi-page TIFF gives one page a frame)."""
     kind = image_type(data)
     if kind is None:
-        raise OcrError("This file is not a picture we can read. Please use a JPEG, PNG, TIFF, WEBP or HEIC photo.")
+        raise OcrError(
+            gettext_noop("This file is not a picture we can read. Please use a JPEG, PNG, TIFF, WEBP or HEIC photo.")
+        )
     if kind == "heic" and pillow_heif is None:
-        raise OcrError("We cannot read HEIC photos here. Please save the photo as JPEG and upload it again.")
+        raise OcrError(
+            gettext_noop("We cannot read HEIC photos here. Please save the photo as JPEG and upload it again.")
+        )
     if not available():
         raise OcrUnavailable()
     image = _open(data, kind, limits)
     frames = getattr(image, "n_frames", 1) if kind == "tiff" else 1
     if frames > limits.max_pages:
-        raise OcrError(f"This picture has {frames} pages. We read bills of up to {limits.max_pages} pages.")
+        raise OcrError(
+            Sentence(
+                gettext_noop("This picture has %(count)s pages. We read bills of up to %(limit)s pages."),
+                count=frames,
+                limit=limits.max_pages,
+            )
+        )
 
     def frame(index):
         if index:
@@ -212,11 +223,15 @@ def ocr_image(data, limits=OcrLimits()):
 
     result = _read_pages([(index + 1, lambda index=index: frame(index)) for index in range(frames)], frames, limits)
     if not result.read_pages and result.skipped_pages:
-        raise OcrError("This picture took too long to read. Please upload a smaller or sharper photo, or a PDF.")
+        raise OcrError(
+            gettext_noop("This picture took too long to read. Please upload a smaller or sharper photo, or a PDF.")
+        )
     if not result.read_pages:
         raise OcrError(
-            "We could not read the text in this picture. It may be blurry, too dark, or too small. "
-            "Please take a sharper photo in good light, with the bill flat and filling the frame."
+            gettext_noop(
+                "We could not read the text in this picture. It may be blurry, too dark, or too small. "
+                "Please take a sharper photo in good light, with the bill flat and filling the frame."
+            )
         )
     return result
 
@@ -228,7 +243,7 @@ def ocr_pdf_pages(pdf_bytes, page_numbers, limits=OcrLimits()):
     try:
         pdf = pypdfium2.PdfDocument(pdf_bytes)
     except Exception:  # pdfium reports every broken file the same way
-        raise OcrError("We could not read this file as a PDF. It may be damaged.") from None
+        raise OcrError(gettext_noop("We could not read this file as a PDF. It may be damaged.")) from None
     try:
         count = len(pdf)
 
@@ -260,7 +275,7 @@ def _open(data, kind, limits):
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_big(limits) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise OcrError("We could not open this picture. It may be damaged.") from None
+        raise OcrError(gettext_noop("We could not open this picture. It may be damaged.")) from None
     _check_pixels(image.size, limits)
     return image
 
@@ -270,14 +285,19 @@ def _check_pixels(size, limits):
     if width * height > limits.max_pixels:
         raise _too_big(limits)
     if min(width, height) < 16:
-        raise OcrError("This picture is too small to read. Please upload a larger photo of your bill.")
+        raise OcrError(gettext_noop("This picture is too small to read. Please upload a larger photo of your bill."))
 
 
 def _too_big(limits):
     megapixels = limits.max_pixels // 1_000_000
     return OcrError(
-        f"This picture is too large to read (we read pictures of up to {megapixels} megapixels). "
-        "Please upload a smaller photo or a PDF."
+        Sentence(
+            gettext_noop(
+                "This picture is too large to read (we read pictures of up to %(megapixels)s megapixels). "
+                "Please upload a smaller photo or a PDF."
+            ),
+            megapixels=megapixels,
+        )
     )
 
 
@@ -294,7 +314,7 @@ def _load(image):
                 image = Image.alpha_composite(white, rgba)
             return image.convert("L")
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning):
-        raise OcrError("We could not open this picture. It may be damaged.") from None
+        raise OcrError(gettext_noop("We could not open this picture. It may be damaged.")) from None
 
 
 def _read_pages(pages, count, limits):

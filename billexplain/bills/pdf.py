@@ -12,10 +12,11 @@ import pdfplumber
 from pdfminer.pdftypes import resolve1
 
 from billexplain.bills.extraction import Line, Word
+from billexplain.wording import Sentence, gettext_noop
 
 
 class UnreadablePdf(Exception):
-    """The file could not be read as a PDF; the message is for the patient."""
+    """The file could not be read as a PDF; the message is for the patient (a wording.Sentence)."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,13 @@ def read_pdf(data, max_pages):
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             count = len(pdf.pages)
             if count > max_pages:
-                raise UnreadablePdf(f"This PDF has {count} pages. We read bills of up to {max_pages} pages.")
+                raise UnreadablePdf(
+                    Sentence(
+                        gettext_noop("This PDF has %(count)s pages. We read bills of up to %(limit)s pages."),
+                        count=count,
+                        limit=max_pages,
+                    )
+                )
             lines, with_text, scanned, form_lines = [], 0, [], []
             form_words = _form_field_words(pdf)
             for number, page in enumerate(pdf.pages, start=1):
@@ -54,8 +61,10 @@ def read_pdf(data, max_pages):
         raise
     except Exception as error:  # pdfminer raises many kinds, including plain TypeError
         if _locked(error):
-            raise UnreadablePdf("This PDF is locked with a password. Please upload an unlocked copy.") from None
-        raise UnreadablePdf("We could not read this file as a PDF. It may be damaged.") from None
+            raise UnreadablePdf(
+                gettext_noop("This PDF is locked with a password. Please upload an unlocked copy.")
+            ) from None
+        raise UnreadablePdf(gettext_noop("We could not read this file as a PDF. It may be damaged.")) from None
 
 
 def _locked(error):

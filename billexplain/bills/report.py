@@ -7,23 +7,26 @@ where it can be tested.
 import base64
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from billexplain.coding import diagnoses, revenue
 from billexplain.coding.fees import ABOUT_MEDICARE_PRICES
 from billexplain.coding.knowledge import ENDED, NOT_YET, UNKNOWN
 
 # Where an ambulance ride started or ended: the two letters of an ambulance modifier.
 AMBULANCE_PLACES = {
-    "D": "a place for tests or treatment (not a doctor's office or hospital)",
-    "E": "a care home that is not a nursing facility",
-    "G": "a hospital's dialysis center",
-    "H": "a hospital",
-    "I": "a place where you moved between vehicles",
-    "J": "a dialysis center",
-    "N": "a skilled nursing facility",
-    "P": "a doctor's office",
-    "R": "your home",
-    "S": "the scene of an accident or emergency",
-    "X": "a stop at a doctor's office on the way to the hospital",
+    "D": gettext_lazy("a place for tests or treatment (not a doctor's office or hospital)"),
+    "E": gettext_lazy("a care home that is not a nursing facility"),
+    "G": gettext_lazy("a hospital's dialysis center"),
+    "H": gettext_lazy("a hospital"),
+    "I": gettext_lazy("a place where you moved between vehicles"),
+    "J": gettext_lazy("a dialysis center"),
+    "N": gettext_lazy("a skilled nursing facility"),
+    "P": gettext_lazy("a doctor's office"),
+    "R": gettext_lazy("your home"),
+    "S": gettext_lazy("the scene of an accident or emergency"),
+    "X": gettext_lazy("a stop at a doctor's office on the way to the hospital"),
 }
 
 LOW_CONFIDENCE = 0.9
@@ -134,7 +137,7 @@ def ambulance_trip(modifier):
     """RH -> "From your home to a hospital", for the origin-destination letters of ambulance codes."""
     if len(modifier) == 2 and all(letter in AMBULANCE_PLACES for letter in modifier) and modifier[0] != "X":
         start, end = (AMBULANCE_PLACES[letter] for letter in modifier)
-        return f"The ride went from {start} to {end}."
+        return _("The ride went from %(start)s to %(end)s.") % {"start": start, "end": end}
     return None
 
 
@@ -146,13 +149,14 @@ def _modifier_note(code, modifier, meanings):
     known = meanings.get(modifier)
     if known and known.meaning:
         return ModifierNote(modifier, known.meaning)
-    return ModifierNote(modifier, "We do not have an explanation for this modifier yet. Ask the billing office.")
+    return ModifierNote(modifier, _("We do not have an explanation for this modifier yet. Ask the billing office."))
 
 
 def _attention(rows):
     """Codes we are not sure we read right (the bill's own oddities are in `findings`)."""
     return tuple(
-        f"We read {row.code.code} on page {row.item.page} but are not sure. Please check it on your bill."
+        _("We read %(code)s on page %(page)s but are not sure. Please check it on your bill.")
+        % {"code": row.code.code, "page": row.item.page}
         for row in rows
         if row.check_reading
     )

@@ -4,40 +4,45 @@ CPT is HCPCS Level I (five characters, owned by the AMA); HCPCS Level II is a
 letter and four digits (owned by CMS, except the dental D codes, which are the
 ADA's CDT). The section tables here decide *where* a code sits; what we say
 about each section lives in the database (coding.Section), under the same key.
+
+Names and problems are English, marked for translation: the page says them in the
+patient's language (the JSON keeps the English names).
 """
 
 import re
 from dataclasses import dataclass
 
 from billexplain.coding import cpt_ranges
+from billexplain.wording import Sentence, gettext_noop
 
-AMA = "American Medical Association (AMA)"
-CMS = "Centers for Medicare & Medicaid Services (CMS)"
-ADA = "American Dental Association (ADA)"
+AMA = gettext_noop("American Medical Association (AMA)")
+CMS = gettext_noop("Centers for Medicare & Medicaid Services (CMS)")
+ADA = gettext_noop("American Dental Association (ADA)")
+CATEGORY_ONE = gettext_noop("Category I")
 
 CPT = "CPT"
 HCPCS = "HCPCS"
 
 # Level II letters in use, with the category name a patient sees.
 HCPCS_LETTERS = {
-    "A": "A codes: ambulance rides, medical and surgical supplies",
-    "B": "B codes: tube and IV feeding (enteral and parenteral nutrition)",
-    "C": "C codes: temporary hospital outpatient codes (Medicare)",
-    "D": "D codes: dental procedures (CDT)",
-    "E": "E codes: durable medical equipment",
-    "G": "G codes: professional services and procedures",
-    "H": "H codes: behavioral health and substance use services",
-    "J": "J codes: drugs given other than by mouth",
-    "K": "K codes: temporary codes for medical equipment suppliers",
-    "L": "L codes: braces (orthotics) and artificial limbs (prosthetics)",
-    "M": "M codes: medical services and quality measures",
-    "P": "P codes: pathology and laboratory services",
-    "Q": "Q codes: temporary codes for drugs, supplies and services",
-    "R": "R codes: portable x-ray and diagnostic radiology services",
-    "S": "S codes: temporary codes used by private insurers",
-    "T": "T codes: codes for state Medicaid agencies",
-    "U": "U codes: laboratory tests",
-    "V": "V codes: vision, hearing and speech services",
+    "A": gettext_noop("A codes: ambulance rides, medical and surgical supplies"),
+    "B": gettext_noop("B codes: tube and IV feeding (enteral and parenteral nutrition)"),
+    "C": gettext_noop("C codes: temporary hospital outpatient codes (Medicare)"),
+    "D": gettext_noop("D codes: dental procedures (CDT)"),
+    "E": gettext_noop("E codes: durable medical equipment"),
+    "G": gettext_noop("G codes: professional services and procedures"),
+    "H": gettext_noop("H codes: behavioral health and substance use services"),
+    "J": gettext_noop("J codes: drugs given other than by mouth"),
+    "K": gettext_noop("K codes: temporary codes for medical equipment suppliers"),
+    "L": gettext_noop("L codes: braces (orthotics) and artificial limbs (prosthetics)"),
+    "M": gettext_noop("M codes: medical services and quality measures"),
+    "P": gettext_noop("P codes: pathology and laboratory services"),
+    "Q": gettext_noop("Q codes: temporary codes for drugs, supplies and services"),
+    "R": gettext_noop("R codes: portable x-ray and diagnostic radiology services"),
+    "S": gettext_noop("S codes: temporary codes used by private insurers"),
+    "T": gettext_noop("T codes: codes for state Medicaid agencies"),
+    "U": gettext_noop("U codes: laboratory tests"),
+    "V": gettext_noop("V codes: vision, hearing and speech services"),
 }
 RETIRED_LETTERS = {"W", "X", "Y", "Z"}
 
@@ -62,6 +67,11 @@ class Classification:
         return not self.problem
 
     @property
+    def name(self):
+        """The most specific name we have for where the code sits: its subsection, section or category."""
+        return self.subsection or self.section or self.category
+
+    @property
     def explain_key(self):
         """The most specific section key we have words for."""
         return self.subsection_key or self.section_key
@@ -71,7 +81,7 @@ def classify(code):
     """Tell what a code is, from its shape and the published ranges alone."""
     code = code.strip().upper()
     if not CODE_SHAPE.match(code):
-        return _invalid(code, "This is not shaped like a CPT or HCPCS code.")
+        return _invalid(code, gettext_noop("This is not shaped like a CPT or HCPCS code."))
     if code.isdigit():
         return _cpt_category_one(code)
     if code[0].isdigit():
@@ -88,17 +98,17 @@ def _cpt_category_one(code):
     if section is None:
         return _invalid(
             code,
-            "This number is not in any published CPT range, so it is not a valid CPT code.",
+            gettext_noop("This number is not in any published CPT range, so it is not a valid CPT code."),
             CPT,
             1,
-            "Category I",
+            CATEGORY_ONE,
             AMA,
         )
     return Classification(
         code,
         CPT,
         1,
-        "Category I",
+        CATEGORY_ONE,
         AMA,
         section.key,
         section.name,
@@ -108,9 +118,9 @@ def _cpt_category_one(code):
 
 
 _OTHER_CATEGORIES = {
-    "F": ("Category II", "cpt-category-ii", "Quality-reporting code"),
-    "T": ("Category III", "cpt-category-iii", "Emerging technology or service"),
-    "U": ("PLA", "cpt-pla", "Proprietary laboratory test"),
+    "F": (gettext_noop("Category II"), "cpt-category-ii", gettext_noop("Quality-reporting code")),
+    "T": (gettext_noop("Category III"), "cpt-category-iii", gettext_noop("Emerging technology or service")),
+    "U": (gettext_noop("PLA"), "cpt-pla", gettext_noop("Proprietary laboratory test")),
 }
 
 
@@ -124,12 +134,13 @@ def _level_two(code):
     if letter in RETIRED_LETTERS:
         return _invalid(
             code,
-            "CMS does not use this letter. W to Z codes were local codes that were retired in 2003.",
+            gettext_noop("CMS does not use this letter. W to Z codes were local codes that were retired in 2003."),
             HCPCS,
             2,
         )
     if letter not in HCPCS_LETTERS:
-        return _invalid(code, f"CMS does not use the letter {letter} for HCPCS codes.", HCPCS, 2)
+        problem = Sentence(gettext_noop("CMS does not use the letter %(letter)s for HCPCS codes."), letter=letter)
+        return _invalid(code, problem, HCPCS, 2)
     owner = ADA if letter == "D" else CMS
     key = f"hcpcs-{letter.lower()}"
     return Classification(code, HCPCS, 2, HCPCS_LETTERS[letter], owner, key, HCPCS_LETTERS[letter])

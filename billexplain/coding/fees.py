@@ -27,6 +27,8 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import PurePosixPath
 
+from django.utils.translation import gettext, gettext_noop
+
 from billexplain.coding.importers import HcpcsFileError, _open_zip, _read_member
 
 # The PPRRVU CSV is about 2 MB and the whole RVU package zip about 10 MB.
@@ -360,66 +362,76 @@ def apply_fees(schedule: FeeSchedule) -> FeeImportResult:
 # Reading, for the page: our own words, in one query
 # ---------------------------------------------------------------------------
 
-ABOUT_MEDICARE_PRICES = (
+ABOUT_MEDICARE_PRICES = gettext_noop(
     "These are Medicare's national prices. They are shown to give you a sense of scale, not to judge your bill. "
     "Private insurers pay their own prices, which differ. The office price is for care in a doctor's office. "
     "The facility price is for care in a hospital or surgery center, which also sends its own bill."
 )
 
-CONTEXT = "This is context, not a check of your bill. Private insurers pay different prices."
+CONTEXT = gettext_noop("This is context, not a check of your bill. Private insurers pay different prices.")
 
 PRICED_NOTES = {
-    "A": "Medicare's national price for this in {year}. It counts what Medicare pays and the part the patient pays.",
-    "R": "Medicare covers this only in some cases. When it does, this is its national price for {year}.",
-    "T": (
+    "A": gettext_noop(
+        "Medicare's national price for this in %(year)s. It counts what Medicare pays and the part the patient pays."
+    ),
+    "R": gettext_noop(
+        "Medicare covers this only in some cases. When it does, this is its national price for %(year)s."
+    ),
+    "T": gettext_noop(
         "Medicare pays this price only when the same provider bills nothing else that day. "
         "If they do, it is paid as part of the other service."
     ),
 }
-NO_OFFICE_PRICE = "There is no office price. This is almost always done in a hospital or surgery center."
-NO_FACILITY_PRICE = "There is no facility price. In a hospital or surgery center, the facility bills for this work."
+NO_OFFICE_PRICE = gettext_noop("There is no office price. This is almost always done in a hospital or surgery center.")
+NO_FACILITY_PRICE = gettext_noop(
+    "There is no facility price. In a hospital or surgery center, the facility bills for this work."
+)
 
-LAB = "Medicare pays labs under a different schedule (the Clinical Laboratory Fee Schedule). So there is no price here."
-AMBULANCE = "Medicare pays for ambulance rides under a different schedule. So there is no price here."
-DRUG = "Medicare pays for most drugs from a separate drug price list, so there is no price here."
-DENTAL = "Medicare covers dental care only in rare cases, so there is no price here."
-QUALITY_CODE = "This code reports quality information. It usually has no charge, and Medicare does not pay for it."
-NOT_LISTED = "Medicare lists no national price for this in its doctor fee schedule."
+LAB = gettext_noop(
+    "Medicare pays labs under a different schedule (the Clinical Laboratory Fee Schedule). So there is no price here."
+)
+AMBULANCE = gettext_noop("Medicare pays for ambulance rides under a different schedule. So there is no price here.")
+DRUG = gettext_noop("Medicare pays for most drugs from a separate drug price list, so there is no price here.")
+DENTAL = gettext_noop("Medicare covers dental care only in rare cases, so there is no price here.")
+QUALITY_CODE = gettext_noop(
+    "This code reports quality information. It usually has no charge, and Medicare does not pay for it."
+)
+NOT_LISTED = gettext_noop("Medicare lists no national price for this in its doctor fee schedule.")
 
 UNPRICED_NOTES = {
-    "B": "Paid as part of another service. Medicare does not pay for it on its own.",
-    "C": (
+    "B": gettext_noop("Paid as part of another service. Medicare does not pay for it on its own."),
+    "C": gettext_noop(
         "Medicare has no national price for this. "
         "The company that handles Medicare claims in each area sets the price, case by case."
     ),
-    "E": "Medicare pays for this outside its doctor fee schedule, so there is no price here.",
-    "I": "Medicare does not use this code. It pays for the service under a different code.",
-    "J": "Anesthesia is paid by time units, so there is no single price.",
-    "M": "This code reports quality information. Medicare does not pay for it on its own.",
-    "N": "Medicare does not cover this service, so there is no Medicare price.",
-    "P": (
+    "E": gettext_noop("Medicare pays for this outside its doctor fee schedule, so there is no price here."),
+    "I": gettext_noop("Medicare does not use this code. It pays for the service under a different code."),
+    "J": gettext_noop("Anesthesia is paid by time units, so there is no single price."),
+    "M": gettext_noop("This code reports quality information. Medicare does not pay for it on its own."),
+    "N": gettext_noop("Medicare does not cover this service, so there is no Medicare price."),
+    "P": gettext_noop(
         "Paid as part of another service, or under a different schedule (like the one for medical supplies). "
         "There is no price for it on its own here."
     ),
-    "R": "Medicare covers this only in some cases, and then sets the price case by case.",
-    "T": "Paid as part of another service. Medicare does not pay for it on its own.",
-    "X": "By law, Medicare pays for this outside its doctor fee schedule, so there is no price here.",
+    "R": gettext_noop("Medicare covers this only in some cases, and then sets the price case by case."),
+    "T": gettext_noop("Paid as part of another service. Medicare does not pay for it on its own."),
+    "X": gettext_noop("By law, Medicare pays for this outside its doctor fee schedule, so there is no price here."),
 }
 
 PART_NOTES = {
-    "26": "The doctor's part only: reading the results and writing the report.",
-    "TC": "The equipment and staff part only.",
-    "53": "The price when the doctor stopped the procedure early.",
+    "26": gettext_noop("The doctor's part only: reading the results and writing the report."),
+    "TC": gettext_noop("The equipment and staff part only."),
+    "53": gettext_noop("The price when the doctor stopped the procedure early."),
 }
 
 
 def price_note(
     code: str, status: str, non_facility: Decimal | None, facility: Decimal | None, *, year: int, modifier: str = ""
 ) -> str:
-    """What a patient should know about this code's Medicare price, in our own words. Pure."""
+    """What a patient should know about this code's Medicare price, in our own words, in the active language."""
     sentences = [PART_NOTES[modifier]] if modifier in PART_NOTES else []
     if non_facility is not None or facility is not None:
-        sentences.append(PRICED_NOTES.get(status, PRICED_NOTES["A"]).format(year=year))
+        sentences.append(PRICED_NOTES.get(status, PRICED_NOTES["A"]))
         if non_facility is None:
             sentences.append(NO_OFFICE_PRICE)
         if facility is None:
@@ -427,7 +439,7 @@ def price_note(
         sentences.append(CONTEXT)
     else:
         sentences.append(_unpriced_note(code, status))
-    return " ".join(sentences)
+    return " ".join(gettext(sentence) % {"year": year} for sentence in sentences)
 
 
 def _unpriced_note(code: str, status: str) -> str:

@@ -12,6 +12,8 @@ are never translated.
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from billexplain.coding.classification import Classification, classify
 from billexplain.coding.models import CodeNote, FaqEntry, HcpcsCode, Modifier, Section
 
@@ -42,7 +44,7 @@ def content_language(language):
     return SPANISH if (language or "").lower().startswith(SPANISH) else ENGLISH
 
 
-def _pick(english, spanish, language):
+def pick_text(english, spanish, language):
     """(text, language it is in): the Spanish text when asked for and written, else the English."""
     if language == SPANISH and spanish and spanish.strip():
         return spanish, SPANISH
@@ -82,15 +84,17 @@ class CodeExplanation:
 
     @property
     def status_sentence(self):
+        """In the active language: the page asks for it while it renders."""
         if self.status == ENDED and self.ended_on:
-            owner = "CMS" if self.classification.hcpcs_level == 2 else "The AMA"
-            return f"{owner} ended this code on {self.ended_on.isoformat()}."
+            if self.classification.hcpcs_level == 2:
+                return _("CMS ended this code on %(date)s.") % {"date": self.ended_on.isoformat()}
+            return _("The AMA ended this code on %(date)s.") % {"date": self.ended_on.isoformat()}
         if self.status == NOT_YET:
-            return "This code was not yet in use on the date of service."
+            return _("This code was not yet in use on the date of service.")
         if self.status == UNKNOWN:
-            return "This code is not in the CMS file we have loaded."
+            return _("This code is not in the CMS file we have loaded.")
         if self.status == NOT_CHECKED:
-            return "We could not check whether this code was in use on that date."
+            return _("We could not check whether this code was in use on that date.")
         return ""
 
 
@@ -117,11 +121,11 @@ def explain_codes(codes_with_dates, modifier_codes=(), language=ENGLISH):
     classified = {code: classify(code) for code in dates}
     section_keys = {key for c in classified.values() for key in (c.section_key, c.subsection_key) if key}
     sections = {
-        s.key: _pick(s.plain_language, s.plain_language_es, language)
+        s.key: pick_text(s.plain_language, s.plain_language_es, language)
         for s in Section.objects.filter(key__in=section_keys)
     }
     notes = {
-        n.code: _pick(n.plain_language, n.plain_language_es, language)
+        n.code: pick_text(n.plain_language, n.plain_language_es, language)
         for n in CodeNote.objects.filter(code__in=list(dates))
     }
     level_two = [code for code, c in classified.items() if c.hcpcs_level == 2]
@@ -130,7 +134,7 @@ def explain_codes(codes_with_dates, modifier_codes=(), language=ENGLISH):
     meanings = {}
     if modifier_codes:
         for modifier in Modifier.objects.filter(code__in=set(modifier_codes)):
-            meaning, in_language = _pick(modifier.plain_language, modifier.plain_language_es, language)
+            meaning, in_language = pick_text(modifier.plain_language, modifier.plain_language_es, language)
             from_cms = not meaning
             if from_cms:
                 meaning, in_language = modifier.official_description, ENGLISH
