@@ -90,6 +90,14 @@ def test_settings_refuse_to_start_with_debug_off_without_a_real_secret_key_and_a
     assert message in result.stderr
 
 
+def test_a_sqlite_database_logs_ahead_so_workers_counting_requests_neither_wait_on_disk_nor_fail(tmp_path):
+    env = production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    ask = "from django.db import connection as c; k = c.cursor();"
+    ask += " k.execute('PRAGMA journal_mode'); print(*k.fetchone())"
+    answer = manage(env, "shell", "-c", ask)
+    assert answer.stdout.strip().splitlines()[-1] == "wal", answer.stderr
+
+
 def test_gunicorn_refuses_to_start_without_a_secret_key():
     result = subprocess.run(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")],

@@ -1,4 +1,5 @@
 import pytest
+from django.utils.translation import override
 
 from billexplain.bills.explain import explain_text
 from billexplain.bills.report import ambulance_trip, build
@@ -57,3 +58,45 @@ def test_a_code_read_from_a_picture_with_doubt_shows_the_patient_that_part_of_th
     row = build(replace(explanation, items=(item,), ocr_checks=(check,))).rows[0]
     assert row.check_reading and row.read_as == "9921З"
     assert row.snippet.startswith("data:image/png;base64,")
+
+
+@pytest.mark.parametrize(
+    ("bill", "places"),
+    [
+        ("03/14/2025 J1100 Drug $9.00", "On your bill: page 1, line 1"),
+        (
+            "03/14/2025 J1100 Drug $9.00\n03/14/2025 99213 Visit $90.00\n03/15/2025 J1100 Drug $9.00\n"
+            "03/16/2025 J1100 Drug $9.00",
+            "On your bill: page 1, lines 1, 3 and 4",
+        ),
+        ("03/14/2025 J1100 Drug $9.00\f03/15/2025 J1100 Drug $9.00", "On your bill: page 1, line 1; page 2, line 1"),
+    ],
+)
+def test_a_code_section_says_in_one_sentence_where_the_code_is_on_the_bill(bill, places):
+    sections = {section.code.code: section for section in build(explain_text(bill)).sections}
+    assert sections["J1100"].places == places
+
+
+def test_a_modifier_printed_on_several_lines_of_a_code_is_explained_once():
+    report = build(
+        explain_text("03/14/2025 97110-GP PT $50.00\n03/15/2025 97110-GP PT $50.00\n03/16/2025 97110 PT $50")
+    )
+    [section] = report.sections
+    assert [note.code for note in section.modifiers] == ["GP"]
+
+
+def test_a_modifier_meaning_keeps_the_language_it_is_written_in():
+    with override("es"):
+        report = build(explain_text("03/14/2025 99213-25 Visita $90.00", language="es"))
+    note = report.sections[0].modifiers[0]
+    assert (note.code, note.language, note.official) == ("25", "es", False)
+
+
+def test_the_code_section_says_the_code_set_and_medicare_price_in_sentences(office_visit_price):
+    [section] = build(explain_text("03/14/2025 99213 Office visit $150.00")).sections
+    assert section.code_set == (
+        "This is a CPT code (Category I). CPT is also called HCPCS Level I. "
+        "The American Medical Association (AMA) makes these codes."
+    )
+    assert section.medicare_pays == "What Medicare pays (2025, national):"
+    assert section.medicare_amounts == "$88.95 in a doctor's office; $63.72 in a hospital or surgery center."

@@ -1,3 +1,5 @@
+import html
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -94,13 +96,20 @@ def test_an_edit_in_the_admin_shows_on_the_page_at_once(admin_client, client):
     assert "Edited words." in page
 
 
+LONG_BILL = "\n".join(
+    f"03/14/2025 {code} Service $10.00"
+    for code in ["99213", "99214", "J1100", "J2405", "80053", "85025", "36415", "A0427", "E0601", "71046"]
+)
+
+
 def test_the_explain_page_uses_a_fixed_number_of_queries(client, django_assert_max_num_queries):
-    long_bill = "\n".join(
-        f"03/14/2025 {code} Service $10.00"
-        for code in ["99213", "99214", "J1100", "J2405", "80053", "85025", "36415", "A0427", "E0601", "71046"]
-    )
     with django_assert_max_num_queries(8):
-        client.post(reverse("home"), {"text": long_bill})
+        client.post(reverse("home"), {"text": LONG_BILL})
+
+
+def test_the_results_region_alone_does_not_look_up_the_faq_it_does_not_show(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(7):
+        client.post(reverse("home"), {"text": LONG_BILL}, HTTP_HX_REQUEST="true")
 
 
 def test_a_file_over_the_limit_gets_a_clear_message_and_the_pasted_text_stays(client, settings):
@@ -139,7 +148,7 @@ Dx: R07.9, E11.65
 
 
 def test_a_hospital_bill_shows_diagnoses_departments_prices_and_things_to_ask(client, office_visit_price):
-    page = client.post(reverse("home"), {"text": HOSPITAL_BILL}).content.decode()
+    page = html.unescape(client.post(reverse("home"), {"text": HOSPITAL_BILL}).content.decode())
     assert "Hospital department: Emergency room (0450)" in page
     assert "Drug package number (NDC): 0409-4755-03" in page
     assert "$88.95 in a doctor's office" in page

@@ -36,6 +36,8 @@ LOW_CONFIDENCE = 0.9
 class ModifierNote:
     code: str
     meaning: str
+    language: str = ""  # the language `meaning` is in, when it may differ from the page's
+    official: bool = False  # the CMS description (in English), for want of our own words
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Row:
     code: object  # knowledge.CodeExplanation
     modifiers: tuple[ModifierNote, ...]
     check_reading: bool  # we are not sure we read this code right
+    department: str | None = None  # what its revenue code names: "Operating room"
     read_as: str = ""  # what OCR saw, when it differs from the code
     snippet: str = ""  # a data: URL of the place on the picture, for the patient to compare
 
@@ -52,9 +55,22 @@ class Row:
         return self.code.status in (ENDED, NOT_YET, UNKNOWN) or self.check_reading
 
     @property
-    def department(self):
-        """The hospital department its revenue code names: "Operating room"."""
-        return revenue.describe(self.item.revenue_code) if self.item.revenue_code else None
+    def description(self):
+        """What the line is: the bill's own words, else the code's category."""
+        return self.item.description or _(self.code.classification.category)
+
+    @property
+    def notes(self):
+        """What the table says under the line's description: its hospital department, its drug package."""
+        notes = []
+        if self.department:
+            notes.append(
+                _("Hospital department: %(department)s (%(revenue_code)s)")
+                % {"department": self.department, "revenue_code": self.item.revenue_code}
+            )
+        if self.item.ndc:
+            notes.append(_("Drug package number (NDC): %(ndc)s") % {"ndc": self.item.ndc})
+        return notes
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,45 @@ class CodeSection:
     code: object  # knowledge.CodeExplanation
     rows: tuple[Row, ...]
     price: object = None  # fees.MedicarePrice, when Medicare's fee schedule lists the code
+
+    @property
+    def places(self):
+        return _places(self.rows)
+
+    @property
+    def modifiers(self):
+        """Each modifier printed with the code, once, in the order the bill shows them."""
+        return tuple({note.code: note for row in self.rows for note in row.modifiers}.values())
+
+    @property
+    def code_set(self):
+        """Which code set the code is in, and who makes it."""
+        names = {"category": _(self.code.classification.category), "owner": _(self.code.classification.owner)}
+        if self.code.classification.hcpcs_level == 1:
+            return (
+                _(
+                    "This is a CPT code (%(category)s). CPT is also called HCPCS Level I. "
+                    "The %(owner)s makes these codes."
+                )
+                % names
+            )
+        return _("This is a HCPCS Level II code (%(category)s). The %(owner)s makes these codes.") % names
+
+    @property
+    def medicare_pays(self):
+        return _("What Medicare pays (%(year)s, national):") % {"year": self.price.year} if self.price else ""
+
+    @property
+    def medicare_amounts(self):
+        """Medicare's prices in words: "$88.95 in a doctor's office; $63.72 in a hospital or surgery center"."""
+        if self.price is None:
+            return ""
+        amounts = []
+        if self.price.non_facility_amount is not None:
+            amounts.append(_("$%(amount)s in a doctor's office") % {"amount": self.price.non_facility_amount})
+        if self.price.facility_amount is not None:
+            amounts.append(_("$%(amount)s in a hospital or surgery center") % {"amount": self.price.facility_amount})
+        return "; ".join(amounts) + "." if amounts else ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +158,7 @@ def build(explanation):
             code=explained[item.code],
             modifiers=tuple(_modifier_note(item.code, m, explanation.modifiers) for m in item.modifiers),
             check_reading=item.confidence < LOW_CONFIDENCE,
+            department=revenue.describe(item.revenue_code) if item.revenue_code else None,
             **_ocr_view(ocr.get((item.page, item.line, item.code))),
         )
         for item in explanation.items
@@ -148,8 +204,26 @@ def _modifier_note(code, modifier, meanings):
             return ModifierNote(modifier, trip)
     known = meanings.get(modifier)
     if known and known.meaning:
-        return ModifierNote(modifier, known.meaning)
+        return ModifierNote(modifier, known.meaning, known.language, known.official)
     return ModifierNote(modifier, _("We do not have an explanation for this modifier yet. Ask the billing office."))
+
+
+def _places(rows):
+    """Where a code's lines are on the bill, in one sentence: "On your bill: page 1, lines 3 and 7; page 2, line 4"."""
+    lines_by_page = {}
+    for row in rows:
+        lines_by_page.setdefault(row.item.page, {})[row.item.line] = None
+    places = []
+    for page, lines in lines_by_page.items():
+        *others, last = lines
+        if others:
+            places.append(
+                _("page %(page)s, lines %(lines)s and %(last)s")
+                % {"page": page, "lines": ", ".join(str(line) for line in others), "last": last}
+            )
+        else:
+            places.append(_("page %(page)s, line %(line)s") % {"page": page, "line": last})
+    return _("On your bill: %(places)s") % {"places": "; ".join(places)} if places else ""
 
 
 def _attention(rows):

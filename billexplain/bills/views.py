@@ -16,15 +16,13 @@ def too_many(request, retry_after=None):
     Without JavaScript the whole page comes back with status 429; for htmx the results region with
     status 200 (htmx 2 does not swap a 4xx body), both with Retry-After.
     """
-    context = {
-        "form": BillForm(initial={"text": request.POST.get("text", "")}),
-        "too_many": True,
-        "faq": knowledge.faq(request.LANGUAGE_CODE),
-    }
+    context = {"form": BillForm(initial={"text": request.POST.get("text", "")}), "too_many": True}
     if request.htmx:
         response = render(request, "bills/home.html#results", context)
     else:
-        response = render(request, "bills/home.html", context, status=429)
+        response = render(
+            request, "bills/home.html", {**context, "faq": knowledge.faq(request.LANGUAGE_CODE)}, status=429
+        )
     if retry_after is not None:
         response["Retry-After"] = str(int(retry_after))
     return response
@@ -47,14 +45,10 @@ def home(request):
                 explanation = explain_text(form.cleaned_data["text"], language=request.LANGUAGE_CODE)
         except BillError as error:
             problem = str(error)
-    context = {
-        "form": form,
-        "report": report.build(explanation) if explanation else None,
-        "problem": problem,
-        "faq": knowledge.faq(request.LANGUAGE_CODE),
-    }
-    template = "bills/home.html#results" if request.htmx else "bills/home.html"
-    return render(request, template, context)
+    context = {"form": form, "report": report.build(explanation) if explanation else None, "problem": problem}
+    if request.htmx:  # only the results region: no FAQ to look up
+        return render(request, "bills/home.html#results", context)
+    return render(request, "bills/home.html", {**context, "faq": knowledge.faq(request.LANGUAGE_CODE)})
 
 
 @require_GET
