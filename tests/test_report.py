@@ -100,3 +100,10 @@ def test_the_code_section_says_the_code_set_and_medicare_price_in_sentences(offi
     )
     assert section.medicare_pays == "What Medicare pays (2025, national):"
     assert section.medicare_amounts == "$88.95 in a doctor's office; $63.72 in a hospital or surgery center."
+
+
+@pytest.mark.parametrize(("language", "day"), [("en", "Mar 14, 2025"), ("es", "14 mar 2025")])
+def test_the_table_writes_each_date_of_service_in_the_pages_language(language, day):
+    with override(language):
+        report = build(explain_text("03/14/2025 99213 Visit $90.00\n03/14/2025 Pharmacy $12.00", language=language))
+    assert (report.rows[0].day, report.uncoded[0].day) == (day, day)

@@ -5,10 +5,12 @@ where it can be tested.
 """
 
 import base64
+import functools
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from billexplain.coding import diagnoses, revenue
 from billexplain.coding.fees import ABOUT_MEDICARE_PRICES
@@ -47,6 +49,7 @@ class Row:
     modifiers: tuple[ModifierNote, ...]
     check_reading: bool  # we are not sure we read this code right
     department: str | None = None  # what its revenue code names: "Operating room"
+    day: str = ""  # its date of service as the table shows it: "Mar 14, 2025"
     read_as: str = ""  # what OCR saw, when it differs from the code
     snippet: str = ""  # a data: URL of the place on the picture, for the patient to compare
 
@@ -122,6 +125,12 @@ class CodeSection:
 
 
 @dataclass(frozen=True)
+class UncodedRow:
+    line: object  # extraction.UncodedLine
+    day: str = ""
+
+
+@dataclass(frozen=True)
 class DiagnosisRow:
     code: str
     description: str | None
@@ -137,7 +146,7 @@ class Report:
     total_charged: object
     attention: tuple[str, ...]
     findings: tuple = ()  # checks.Finding
-    uncoded: tuple = ()  # extraction.UncodedLine
+    uncoded: tuple[UncodedRow, ...] = ()
     about_prices: str = ABOUT_MEDICARE_PRICES
 
     @property
@@ -151,6 +160,7 @@ class Report:
 
 def build(explanation):
     explained = {c.code: c for c in explanation.codes}
+    day = _day_writer()
     ocr = {(c.page, c.line, c.code): c for c in getattr(explanation, "ocr_checks", ())}
     rows = tuple(
         Row(
@@ -159,6 +169,7 @@ def build(explanation):
             modifiers=tuple(_modifier_note(item.code, m, explanation.modifiers) for m in item.modifiers),
             check_reading=item.confidence < LOW_CONFIDENCE,
             department=revenue.describe(item.revenue_code) if item.revenue_code else None,
+            day=day(item.date),
             **_ocr_view(ocr.get((item.page, item.line, item.code))),
         )
         for item in explanation.items
@@ -178,8 +189,14 @@ def build(explanation):
         total_charged=explanation.total_charged,
         attention=_attention(rows),
         findings=tuple(f for f in explanation.findings if f.kind != "no_code"),
-        uncoded=tuple(explanation.uncoded),
+        uncoded=tuple(UncodedRow(line, day(line.date)) for line in explanation.uncoded),
     )
+
+
+def _day_writer():
+    """Writes a date as the bill's table shows it ("Mar 14, 2025"); a bill has few days, each written once."""
+    pattern = pgettext("short date format for the bill table (Django date filter letters)", "M j, Y")
+    return functools.cache(lambda day: date_format(day, pattern) if day else "")
 
 
 def _ocr_view(check):
