@@ -38,6 +38,13 @@ def test_a_parse_that_never_ends_is_stopped_within_its_time():
     assert time.monotonic() - started < 4
 
 
+def test_a_child_that_stops_working_is_stopped_by_the_clock():
+    started = time.monotonic()
+    with pytest.raises(ParseFailed):
+        run_isolated(time.sleep, 60, seconds=1)
+    assert time.monotonic() - started < 6
+
+
 def test_a_parse_that_balloons_is_stopped_by_its_memory_limit():
     with pytest.raises((ParseFailed, MemoryError)):
         run_isolated(balloon, seconds=5, memory_mb=256)

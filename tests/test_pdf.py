@@ -1,7 +1,12 @@
-import pytest
+import io
+from pathlib import Path
 
-from billexplain.bills.extraction import extract
-from billexplain.bills.pdf import UnreadablePdf, read_pdf
+import pdfplumber
+import pytest
+from reportlab.pdfgen import canvas
+
+from billexplain.bills.extraction import Word, extract
+from billexplain.bills.pdf import UnreadablePdf, _page_words, read_pdf
 from tests.pdfs import pdf_with_form_fields, pdf_with_rows
 
 ROWS = [
@@ -36,3 +41,36 @@ def test_it_refuses_a_pdf_with_too_many_pages():
 def test_it_turns_a_broken_pdf_into_a_plain_message(data):
     with pytest.raises(UnreadablePdf, match="could not read"):
         read_pdf(data, max_pages=5)
+
+
+BILLS = Path(__file__).parent / "data" / "bills"
+
+
+def _words_both_ways(data):
+    """Each page's words from our layout reader and from pdfplumber's extract_words, side by side."""
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            ours = _page_words(page)
+            theirs = [Word(w["text"], w["x0"], w["x1"], w["top"]) for w in page.extract_words()]
+            page.close()
+            yield ours, theirs
+
+
+@pytest.mark.parametrize("path", sorted(BILLS.glob("*.pdf")), ids=lambda path: path.name)
+def test_words_read_from_the_layout_are_exactly_the_words_pdfplumber_finds(path):
+    for ours, theirs in _words_both_ways(path.read_bytes()):
+        assert ours == theirs
+
+
+def test_a_page_with_turned_text_is_read_as_pdfplumber_reads_it():
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer)
+    sheet.drawString(72, 720, "03/14/2025 99213 Office visit $150.00")
+    sheet.saveState()
+    sheet.translate(40, 400)
+    sheet.rotate(90)
+    sheet.drawString(0, 0, "Account 4471203 page 1")
+    sheet.restoreState()
+    sheet.save()
+    [(ours, theirs)] = _words_both_ways(buffer.getvalue())
+    assert ours == theirs and "99213" in [word.text for word in ours]

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 import pdfplumber
+from pdfminer.layout import LTChar, LTContainer
 from pdfminer.pdftypes import resolve1
 
 from billexplain.bills.extraction import Line, Word
@@ -79,9 +80,81 @@ def _locked(error):
 
 
 def _page_lines(page, number, extra=()):
-    words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
-    drawn = [Word(w["text"], w["x0"], w["x1"], w["top"]) for w in words if w["text"].strip()]
+    drawn = [word for word in _page_words(page) if word.text.strip()]
     return _group_into_lines(drawn + list(extra), number)
+
+
+def _page_words(page):
+    """The words pdfplumber's `extract_words()` finds on the page, read from pdfminer's layout directly.
+
+    pdfplumber first turns every character into a dictionary of some twenty values; we need four.
+    Reading the characters straight from the layout halves the cost of a page. Rotated text is
+    rare on a bill: such a page is left to pdfplumber.
+    """
+    chars = list(_layout_chars(page.layout))
+    if not all(char.upright for char in chars):
+        words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+        return [Word(w["text"], w["x0"], w["x1"], w["top"]) for w in words]
+    # pdfplumber's coordinates: from the top of the page, shifted by the MediaBox's corner.
+    height, (left, top) = page.height, page.mediabox[:2]
+    placed = [(char.get_text(), char.x0 + left, char.x1 + left, (height - char.y1) + top) for char in chars]
+    return [_word(letters) for line in _text_lines(placed) for letters in _words_of_line(line)]
+
+
+def _layout_chars(objects):
+    for item in objects:
+        if isinstance(item, LTChar):
+            yield item
+        elif isinstance(item, LTContainer):  # a figure or form holding more characters
+            yield from _layout_chars(item)
+
+
+X_TOLERANCE = Y_TOLERANCE = 3  # points, as pdfplumber's defaults
+LIGATURES = {
+    "\ufb00": "ff",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb06": "st",
+    "\ufb05": "st",
+}
+
+
+def _text_lines(chars):
+    """(text, x0, x1, top) characters grouped as pdfplumber groups them: tops chained within Y_TOLERANCE."""
+    line_of_top, line, last = {}, -1, None
+    for top in sorted({char[3] for char in chars}):
+        if last is None or top > last + Y_TOLERANCE:
+            line += 1
+        line_of_top[top], last = line, top
+    lines = {}
+    for char in chars:  # in the page's own order, which the sort below keeps for equal positions
+        lines.setdefault(line_of_top[char[3]], []).append(char)
+    return [sorted(lines[number], key=lambda char: char[1]) for number in sorted(lines)]
+
+
+def _words_of_line(line):
+    """A line's characters, left to right, cut into words at spaces and at gaps wider than X_TOLERANCE."""
+    word = []
+    for char in line:
+        text, x0, _, top = char
+        if text.isspace():
+            if word:
+                yield word
+            word = []
+        elif word and (x0 < word[-1][1] or x0 > word[-1][2] + X_TOLERANCE or abs(top - word[-1][3]) > Y_TOLERANCE):
+            yield word
+            word = [char]
+        else:
+            word.append(char)
+    if word:
+        yield word
+
+
+def _word(chars):
+    text = "".join(LIGATURES.get(char[0], char[0]) for char in chars)
+    return Word(text, min(char[1] for char in chars), max(char[2] for char in chars), min(char[3] for char in chars))
 
 
 READABLE = re.compile(r"[A-Za-z0-9]{2,}")

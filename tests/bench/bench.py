@@ -12,7 +12,8 @@ synthetic bills (reportlab), a throwaway SQLite database with the fixtures (and 
 CMS HCPCS file when the import can be timed), collected static files, and a gunicorn
 on a free port of 127.0.0.1 driven by wrk. The app runs as in production: DEBUG off,
 a throwaway SECRET_KEY, ALLOWED_HOSTS=127.0.0.1 (and BILL_MAX_PAGES=100, so that the
-100-page bill is read at all).
+100-page bill is read at all, and RATELIMIT_EXPLAIN lifted, so that wrk's thousands of
+posts from one address are explained, not answered "please wait").
 
 In-process times are CPU seconds by default: on an idle machine they equal wall-clock
 seconds for this single-threaded work, and on a shared one other people's jobs do not
