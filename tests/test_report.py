@@ -94,7 +94,7 @@ def test_a_modifier_meaning_keeps_the_language_it_is_written_in():
 
 def test_the_code_section_says_the_code_set_and_medicare_price_in_sentences(office_visit_price):
     [section] = build(explain_text("03/14/2025 99213 Office visit $150.00")).sections
-    assert section.code_set == (
+    assert section.code.code_set_sentence == (
         "This is a CPT code (Category I). CPT is also called HCPCS Level I. "
         "The American Medical Association (AMA) makes these codes."
     )

@@ -389,13 +389,11 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         before = (context.previous + " " if alone else "") + text[max(0, start - 30) : start]
         after = context.next if alone else text[match.end() : match.end() + WINDOW]
         diagnosis_context = _names_diagnoses(before[-20:])
-        code_label = not diagnosis_context and (
-            bool(CODE_LABEL.search(before)) or before.rstrip().endswith(("HC:", "HC", "CPT"))
-        )
+        code_label = not diagnosis_context and (_code_label(before) or before.rstrip().endswith(("HC:", "HC", "CPT")))
         if _labelled(before) and not code_label:
             continue
         strong = bool(code_label or modifiers or column == "code")
-        if STATE_ZIP.search(head) and not strong and not DATE.match(text.lstrip()):
+        if not strong and _after_a_state(head) and not DATE.match(text.lstrip()):
             continue  # Springfield, IL 62704
         if tail.lstrip().startswith(")") and "(" not in head and not strong:
             continue  # the end of a bracket opened on an earlier line, like "(BIN" then "015730)"
@@ -412,6 +410,25 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         confidence, reason = evidence
         hits.append(_Hit(code, start, end, modifiers, confidence, reason))
     return _drop_item_numbers(text, _drop_amount_lookalikes(text, hits))
+
+
+def _code_label(before):
+    """Whether the text before a number ends in a code label (CODE_LABEL): "CPT", "Proc code:"."""
+    lower = before.lower()
+    if "cpt" not in lower and "hc" not in lower and "proc" not in lower and "svc" not in lower and "code" not in lower:
+        return False  # none of its words: no need for the regex
+    return bool(CODE_LABEL.search(before))
+
+
+def _after_a_state(head):
+    """Whether the text before a number ends in a state's two capitals ("Springfield, IL "): a ZIP code follows."""
+    core = head.rstrip()
+    if core == head:
+        return False  # STATE_ZIP wants a space after the state
+    core = core[:-1] if core.endswith((",", ".")) else core
+    if not (core[-2:].isalpha() and core[-2:].isupper()):
+        return False
+    return bool(STATE_ZIP.search(head))
 
 
 def _names_diagnoses(text):

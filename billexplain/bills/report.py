@@ -94,20 +94,6 @@ class CodeSection:
         return tuple({note.code: note for row in self.rows for note in row.modifiers}.values())
 
     @property
-    def code_set(self):
-        """Which code set the code is in, and who makes it."""
-        names = {"category": _(self.code.classification.category), "owner": _(self.code.classification.owner)}
-        if self.code.classification.hcpcs_level == 1:
-            return (
-                _(
-                    "This is a CPT code (%(category)s). CPT is also called HCPCS Level I. "
-                    "The %(owner)s makes these codes."
-                )
-                % names
-            )
-        return _("This is a HCPCS Level II code (%(category)s). The %(owner)s makes these codes.") % names
-
-    @property
     def medicare_pays(self):
         return _("What Medicare pays (%(year)s, national):") % {"year": self.price.year} if self.price else ""
 

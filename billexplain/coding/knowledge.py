@@ -83,6 +83,20 @@ class CodeExplanation:
         return self.classification.code
 
     @property
+    def code_set_sentence(self):
+        """Which code set the code is in and who makes it, in the active language."""
+        names = {"category": _(self.classification.category), "owner": _(self.classification.owner)}
+        if self.classification.hcpcs_level == 1:
+            return (
+                _(
+                    "This is a CPT code (%(category)s). CPT is also called HCPCS Level I. "
+                    "The %(owner)s makes these codes."
+                )
+                % names
+            )
+        return _("This is a HCPCS Level II code (%(category)s). The %(owner)s makes these codes.") % names
+
+    @property
     def status_sentence(self):
         """In the active language: the page asks for it while it renders."""
         if self.status == ENDED and self.ended_on:
