@@ -84,11 +84,12 @@ class CodeSection:
     rows: tuple[Row, ...]
     price: object = None  # fees.MedicarePrice, when Medicare's fee schedule lists the code
 
-    @property
+    # The template asks for these twice (whether there are any, then each): work them out once.
+    @functools.cached_property
     def places(self):
         return _places(self.rows)
 
-    @property
+    @functools.cached_property
     def modifiers(self):
         """Each modifier printed with the code, once, in the order the bill shows them."""
         return tuple({note.code: note for row in self.rows for note in row.modifiers}.values())

@@ -11,6 +11,7 @@ are never translated.
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -96,9 +97,9 @@ class CodeExplanation:
             )
         return _("This is a HCPCS Level II code (%(category)s). The %(owner)s makes these codes.") % names
 
-    @property
+    @cached_property
     def status_sentence(self):
-        """In the active language: the page asks for it while it renders."""
+        """In the active language: the page asks for it while it renders (twice: whether, then what)."""
         if self.status == ENDED and self.ended_on:
             if self.classification.hcpcs_level == 2:
                 return _("CMS ended this code on %(date)s.") % {"date": self.ended_on.isoformat()}
