@@ -203,10 +203,16 @@ DATE = re.compile(
     # Claim forms (CMS-1500) print dates as MM DD YY in boxes.
     r"|(?<![\d ])(?P<m2>0[1-9]|1[0-2]) (?P<d2>0[1-9]|[12]\d|3[01]) (?P<y2>\d{4}|\d{2})(?![\d])"
 )
-MONEY = re.compile(
-    r"(?<![\w.])-?\$?\s?-?(?P<amount>\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d%])"
-    r"|(?<![\w.])-?\$\s?-?(?P<dollars>\d{1,3}(?:,\d{3})*|\d+)(?![\d.,%])"  # whole dollars: $120
-)
+WITH_CENTS = r"(?<![\w.])-?\$?\s?-?(?P<amount>\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d%])"
+MONEY = re.compile(WITH_CENTS + r"|(?<![\w.])-?\$\s?-?(?P<dollars>\d{1,3}(?:,\d{3})*|\d+)(?![\d.,%])")  # or $120
+AMOUNT_WITH_CENTS = re.compile(WITH_CENTS)
+
+
+def _money(text):
+    """MONEY, or its first half alone when the text has no "$": the same matches, found twice as fast."""
+    return MONEY if "$" in text else AMOUNT_WITH_CENTS
+
+
 UNITS = re.compile(r"(?:\b(?:x|qty|units?|quantity)\s?:?\s?(?P<a>\d{1,3})\b)|(?:^\s*(?P<b>\d{1,3})\s*$)", re.IGNORECASE)
 WORD = re.compile(r"[A-Za-z][A-Za-z'/&.-]+")
 STREET = re.compile(
@@ -528,7 +534,7 @@ def _evidence(head, match, column, code_label, modifiers, shape, after, rest):
     in_parens = head.endswith("(")
     if in_parens and shape and (WORD.search(head) or not head.strip(" (")):
         return 0.95, "in brackets after a description"
-    described = len(WORD.findall(head)) >= 2 and not NOT_A_SERVICE.search(head)
+    described = len(WORD.findall(head)) >= 2 and not _not_a_service(head)
     if in_parens and described and BRACKET_END.match(rest):
         # "Office visit, new patient (99203)" on a line of its own: a description names the code.
         return 0.85, "in brackets after a description"
@@ -629,12 +635,12 @@ def _line_items(line, hits, dates, service_date, dx_words=frozenset()):
         stop = hits[index + 1].start if index + 1 < len(hits) else len(line.text)
         start = hits[index - 1].end if index else 0
         rest, before = line.text[hit.end : stop], line.text[start : hit.start]
-        charge = MONEY.search(rest)
+        charge = _money(rest).search(rest)
         rest_dates, before_dates = _dates_between(dates, hit.end, stop), _dates_between(dates, start, hit.start)
         # Dates and amounts are no part of a description: blank them out, reusing what the line told already.
         plain_rest = _plain(rest) if rest_dates else _without_amounts(rest, charge)
         description = _description(plain_rest, dx_words) or _description(
-            _plain(before) if before_dates else MONEY.sub(" ", before), dx_words
+            _plain(before) if before_dates else _money(before).sub(" ", before), dx_words
         )
         revenue = REVENUE.search(before)
         items.append(
@@ -666,6 +672,17 @@ NOT_A_SERVICE = re.compile(
 )
 
 
+# What NOT_A_SERVICE's words contain ("pa" for pay, paid and payment): a line with none of them needs no regex.
+NOT_A_SERVICE_PARTS = (
+    "total balance pa adjust due deductible copay insurance previous credit discount refund write statement owe amount"
+).split()
+
+
+def _not_a_service(text):
+    lower = text.lower()
+    return any(part in lower for part in NOT_A_SERVICE_PARTS) and bool(NOT_A_SERVICE.search(text))
+
+
 def _amount(match):
     if match.group("amount"):
         return match.group("amount").replace(",", "")
@@ -681,7 +698,7 @@ def _ndc(text):
 
 def _uncoded(line, line_date):
     """A dated line with words and a positive charge but no code (not a total or a payment)."""
-    if NOT_A_SERVICE.search(line.text):
+    if _not_a_service(line.text):
         return None
     charges = [m for m in MONEY.finditer(line.text) if "-" not in m.group()]
     description = _description(_plain(line.text))
@@ -704,7 +721,8 @@ NUMBERISH = re.compile(r"[\d.,$-]+")
 
 def _plain(text):
     """The text with its dates and amounts blanked out."""
-    return MONEY.sub(" ", DATE.sub(" ", text))
+    text = DATE.sub(" ", text)
+    return _money(text).sub(" ", text)
 
 
 def _without_amounts(text, first):
@@ -712,7 +730,7 @@ def _without_amounts(text, first):
     if first is None:
         return text
     pieces, position = [text[: first.start()]], first.end()
-    for match in MONEY.finditer(text, position):
+    for match in _money(text).finditer(text, position):
         pieces.append(text[position : match.start()])
         position = match.end()
     pieces.append(text[position:])
