@@ -48,7 +48,7 @@ class Row:
     code: object  # knowledge.CodeExplanation
     modifiers: tuple[ModifierNote, ...]
     check_reading: bool  # we are not sure we read this code right
-    department: str | None = None  # what its revenue code names: "Operating room"
+    department: str | None = None  # what its revenue code names, in the page's language: "Operating room"
     day: str = ""  # its date of service as the table shows it: "Mar 14, 2025"
     read_as: str = ""  # what OCR saw, when it differs from the code
     snippet: str = ""  # a data: URL of the place on the picture, for the patient to compare
@@ -145,6 +145,12 @@ class Report:
         return sum(1 for c in self.codes if c.classification.hcpcs_level == 2)
 
 
+def _department(revenue_code):
+    """The hospital department a revenue code names, in the page's language (the JSON keeps it English)."""
+    name = revenue.describe(revenue_code) if revenue_code else None
+    return _(name) if name else None
+
+
 def build(explanation):
     explained = {c.code: c for c in explanation.codes}
     day = _day_writer()
@@ -155,7 +161,7 @@ def build(explanation):
             code=explained[item.code],
             modifiers=tuple(_modifier_note(item.code, m, explanation.modifiers) for m in item.modifiers),
             check_reading=item.confidence < LOW_CONFIDENCE,
-            department=revenue.describe(item.revenue_code) if item.revenue_code else None,
+            department=_department(item.revenue_code),
             day=day(item.date),
             **_ocr_view(ocr.get((item.page, item.line, item.code))),
         )
