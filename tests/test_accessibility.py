@@ -59,6 +59,21 @@ def test_a_results_page_has_no_accessibility_violations(sized):
     assert violations(page) == []
 
 
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_a_spanish_results_page_has_no_accessibility_violations(browser, live_server, width):
+    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 800}, locale="es-ES")
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    page.goto(live_server.url + "/")
+    page.locator("form.bill-form textarea").fill(BILL)
+    page.locator("form.bill-form button[type=submit]").click()
+    page.locator("#code-J1100").wait_for()
+    screenshot(page, f"results-es-{width}")
+    assert page.locator("html").get_attribute("lang") == "es" and "Lo que encontramos" in page.content()
+    assert violations(page) == []
+    context.close()
+
+
 def test_an_error_state_has_no_accessibility_violations(sized):
     page, width, url = sized
     page.goto(url + "/")
