@@ -48,8 +48,9 @@ class Row:
     code: object  # knowledge.CodeExplanation
     modifiers: tuple[ModifierNote, ...]
     check_reading: bool  # we are not sure we read this code right
-    department: str | None = None  # what its revenue code names, in the page's language: "Operating room"
     day: str = ""  # its date of service as the table shows it: "Mar 14, 2025"
+    units: str = "—"
+    notes: tuple[str, ...] = ()  # under its description: its hospital department, its drug package
     read_as: str = ""  # what OCR saw, when it differs from the code
     snippet: str = ""  # a data: URL of the place on the picture, for the patient to compare
 
@@ -61,19 +62,6 @@ class Row:
     def description(self):
         """What the line is: the bill's own words, else the code's category."""
         return self.item.description or _(self.code.classification.category)
-
-    @property
-    def notes(self):
-        """What the table says under the line's description: its hospital department, its drug package."""
-        notes = []
-        if self.department:
-            notes.append(
-                _("Hospital department: %(department)s (%(revenue_code)s)")
-                % {"department": self.department, "revenue_code": self.item.revenue_code}
-            )
-        if self.item.ndc:
-            notes.append(_("Drug package number (NDC): %(ndc)s") % {"ndc": self.item.ndc})
-        return notes
 
 
 @dataclass(frozen=True)
@@ -146,14 +134,25 @@ class Report:
 
 
 def _department(revenue_code):
-    """The hospital department a revenue code names, in the page's language (the JSON keeps it English)."""
+    """The department a revenue code names, in the page's language: "Hospital department: Emergency room (0450)"."""
     name = revenue.describe(revenue_code) if revenue_code else None
-    return _(name) if name else None
+    if not name:
+        return None
+    return _("Hospital department: %(department)s (%(revenue_code)s)") % {
+        "department": _(name),
+        "revenue_code": revenue_code,
+    }
+
+
+def _notes(item, department):
+    ndc = _("Drug package number (NDC): %(ndc)s") % {"ndc": item.ndc} if item.ndc else None
+    return tuple(note for note in (department(item.revenue_code), ndc) if note)
 
 
 def build(explanation):
     explained = {c.code: c for c in explanation.codes}
     day = _day_writer()
+    department = functools.cache(_department)  # a bill names a few departments many times
     ocr = {(c.page, c.line, c.code): c for c in getattr(explanation, "ocr_checks", ())}
     rows = tuple(
         Row(
@@ -161,8 +160,9 @@ def build(explanation):
             code=explained[item.code],
             modifiers=tuple(_modifier_note(item.code, m, explanation.modifiers) for m in item.modifiers),
             check_reading=item.confidence < LOW_CONFIDENCE,
-            department=_department(item.revenue_code),
             day=day(item.date),
+            units="—" if item.units is None else str(item.units),
+            notes=_notes(item, department),
             **_ocr_view(ocr.get((item.page, item.line, item.code))),
         )
         for item in explanation.items
