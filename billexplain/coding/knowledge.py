@@ -135,16 +135,21 @@ def explain_codes(codes_with_dates, modifier_codes=(), language=ENGLISH):
             dates[code] = max(filter(None, (dates.get(code), when)))
     classified = {code: classify(code) for code in dates}
     section_keys = {key for c in classified.values() for key in (c.section_key, c.subsection_key) if key}
+    # Only the columns we show: a bill asks about dozens of codes, each row a model less to build.
+    texts = ("plain_language", "plain_language_es")
     sections = {
-        s.key: pick_text(s.plain_language, s.plain_language_es, language)
-        for s in Section.objects.filter(key__in=section_keys)
+        key: pick_text(english, spanish, language)
+        for key, english, spanish in Section.objects.filter(key__in=section_keys).values_list("key", *texts)
     }
     notes = {
-        n.code: pick_text(n.plain_language, n.plain_language_es, language)
-        for n in CodeNote.objects.filter(code__in=list(dates))
+        code: pick_text(english, spanish, language)
+        for code, english, spanish in CodeNote.objects.filter(code__in=list(dates)).values_list("code", *texts)
     }
     level_two = [code for code, c in classified.items() if c.hcpcs_level == 2]
-    official = {h.code: h for h in HcpcsCode.objects.filter(code__in=level_two)} if level_two else {}
+    records = HcpcsCode.objects.filter(code__in=level_two).only(
+        "code", "long_description", "release", "effective_on", "ended_on", "action_code"
+    )
+    official = {h.code: h for h in records} if level_two else {}
     hcpcs_loaded = bool(official) or HcpcsCode.objects.exists()
     meanings = {}
     if modifier_codes:
