@@ -13,6 +13,7 @@ seconds Tesseract may spend on each page and on the whole file.
 """
 
 import io
+import itertools
 import math
 import os
 import re
@@ -46,6 +47,10 @@ RENDER_DPI = 300
 # page is often smaller than a 150 dpi scan, so small pictures are enlarged first.
 MIN_LONG_SIDE = 2400
 MAX_UPSCALE = 3.0
+# Scans coarser than LOW_DPI are enlarged from their own pixels rather than drawn bigger by pdfium
+# (pictures under MIN_SCAN_DPI are thumbnails or backgrounds stretched over the page, not scans).
+LOW_DPI = 250
+MIN_SCAN_DPI = 50
 LETTER_WIDTH_POINTS = 612.0
 # Tesseract's word confidence (0-100): below LOW a code is shown to the patient to check;
 # a word at CONFIDENT or more, with two letters or digits, counts as text we really read.
@@ -237,12 +242,22 @@ def ocr_pdf_pages(pdf_bytes, page_numbers, limits=OcrLimits()):
             try:
                 width, height = page.get_size()
                 # Never render more pixels than a picture may have, whatever size the page claims.
-                scale = min(RENDER_DPI / 72, math.sqrt(limits.max_pixels / max(width * height, 1.0)))
-                bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=False)
+                most = math.sqrt(limits.max_pixels / max(width * height, 1.0))
+                scale = min(RENDER_DPI / 72, most)
+                dpi = _scan_dpi(page)
+                # A coarse scan is drawn at its own resolution and enlarged here, smoothly: enlarged by
+                # pdfium, small print blurs into shapes Tesseract misreads (a 96 dpi scan lost most codes).
+                native = min(dpi / 72, most) if dpi and MIN_SCAN_DPI <= dpi < LOW_DPI else None
+                bitmap = page.render(scale=native or scale, grayscale=True, may_draw_forms=False)
                 try:
-                    return bitmap.to_pil().convert("L"), 1 / scale  # a copy, so the bitmap can go now
+                    image = bitmap.to_pil().convert("L")  # a copy, so the bitmap can go now
                 finally:
                     bitmap.close()
+                if native:
+                    factor = min(MAX_UPSCALE, RENDER_DPI / dpi, most / native)
+                    size = (round(image.width * factor), round(image.height * factor))
+                    return image.resize(size, Image.Resampling.LANCZOS), width / size[0]
+                return image, 1 / scale
             finally:
                 page.close()
 
@@ -250,6 +265,25 @@ def ocr_pdf_pages(pdf_bytes, page_numbers, limits=OcrLimits()):
         return _read_pages([(n, lambda n=n: render(n)) for n in wanted], count, limits)
     finally:
         pdf.close()
+
+
+def _scan_dpi(page):
+    """The resolution (dots per inch of paper) of the biggest picture on a page, or None without one."""
+    biggest, dpi = 0.0, None
+    # A scan's picture comes among the first few objects; a hostile page may hold millions.
+    for obj in itertools.islice(page.get_objects(max_depth=2), 500):
+        if obj.type != pypdfium2.raw.FPDF_PAGEOBJ_IMAGE:
+            continue
+        try:
+            left, bottom, right, top = obj.get_bounds()
+            pixels = obj.get_px_size()
+        except Exception:  # noqa: S112 - pdfium reports every broken object the same way; skip it
+            continue
+        area = (right - left) * (top - bottom)
+        if area > biggest and pixels[0] > 0 and pixels[1] > 0:
+            # Measured over the area, so a picture placed sideways measures the same.
+            biggest, dpi = area, 72 * math.sqrt(pixels[0] * pixels[1] / area)
+    return dpi
 
 
 def _open(data, kind, limits):
