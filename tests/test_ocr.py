@@ -13,6 +13,7 @@ import struct
 import tempfile
 import time
 import zlib
+from datetime import date
 from pathlib import Path
 
 import pypdfium2
@@ -27,7 +28,7 @@ from reportlab.pdfgen import canvas
 
 from billexplain.bills import ocr
 from billexplain.bills.explain import BillError, as_json, explain_file
-from billexplain.bills.extraction import Line
+from billexplain.bills.extraction import Line, extract
 from billexplain.bills.forms import BillForm
 from tests.pdfs import pdf_with_rows
 
@@ -388,3 +389,17 @@ def test_reading_a_picture_writes_no_file_anywhere(tmp_path, monkeypatch):
         assert list(tmp_path.iterdir()) == []
     finally:
         tempfile.tempdir = None
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "when"),
+    [
+        # CMS-1500 box 24 read from paper: the row's number from the margin, then MM DD YY in boxes.
+        ("6 03 14 25 03 14 25 11 94760 bo fe B 22 00 1 NPI", "94760", date(2025, 3, 14)),
+        ("1 02 10 17 02 10 17 21 1C 99201 01 02 03 04 1 NPI", "99201", date(2017, 2, 10)),
+        ("03 14 25 11 J7620 JZ", "J7620", date(2025, 3, 14)),
+    ],
+)
+def test_a_claim_form_row_read_from_paper_keeps_its_date_after_the_row_number(text, code, when):
+    [item] = extract([Line(1, 1, text)]).items
+    assert (item.code, item.date) == (code, when)
