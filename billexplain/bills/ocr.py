@@ -506,6 +506,7 @@ def _recognise(image, number, points_per_pixel, deadline, languages):
         left, top = data["left"][index], data["top"][index]
         box = (left, top, left + data["width"][index], top + data["height"][index])
         rows.setdefault(key, []).append((text, confidence, box))
+    _second_look(image, list(rows.values()), deadline)
     lines = []
     ordered = sorted(rows.values(), key=lambda row: sorted(box[1] for _, _, box in row)[len(row) // 2])
     for line_number, row in enumerate(ordered, start=1):
@@ -515,6 +516,88 @@ def _recognise(image, number, points_per_pixel, deadline, languages):
         placed = [_word(text, confidence, box, points_per_pixel, image, line_box) for text, confidence, box in row]
         lines.append(Line(number, line_number, " ".join(w.text for w in placed), tuple(placed)))
     return _Page(lines, words, confident)
+
+
+# A second look at words in a column of codes that Tesseract read as something else ("cose" for
+# 99444 on a coarse claim form): the words are cut out and read again allowing only the characters
+# codes are made of.
+SECOND_LOOK_CHARACTERS = "0123456789ABCDEFGHJKLMPQRSTUV"
+SECOND_LOOK_MOST = 40
+SURE = 85.0
+
+
+def _second_look(image, rows, deadline):
+    """Read again the unsure words that sit in a column of codes, and keep what reads as a code.
+
+    A column is where at least two other lines have a code read with confidence; it reaches one
+    row's spacing above and below them. A word changed here keeps what Tesseract first read, so the
+    patient is asked to check it against the paper.
+    """
+    codes = [
+        (index, box)
+        for index, row in enumerate(rows)
+        for text, confidence, box in row
+        if confidence >= CONFIDENT and _CODE_WORD.match(fix_code_lookalikes(text))
+    ]
+    if len(codes) < 2:
+        return
+    wanted = []
+    for index, row in enumerate(rows):
+        for position, (text, confidence, box) in enumerate(row):
+            if confidence >= SURE or _CODE_WORD.match(fix_code_lookalikes(text)):
+                continue
+            if not 3 <= len(re.sub(r"[^A-Za-z0-9]", "", text)) <= 7 or not _in_code_column(box, index, codes):
+                continue
+            wanted.append((index, position))
+    wanted = wanted[:SECOND_LOOK_MOST]
+    if not wanted or deadline - time.monotonic() < 2:
+        return
+    crops, spans, top = [], [], 0
+    for index, position in wanted:
+        left, upper, right, lower = rows[index][position][2]
+        pad = max(4, (lower - upper) // 2)
+        # (Cropping past the picture's edge would add black.)
+        crop = image.crop(
+            (max(0, left - pad), max(0, upper - pad), min(image.width, right + pad), min(image.height, lower + pad))
+        )
+        crops.append(crop)
+        spans.append((top, top + crop.height))
+        top += crop.height + 2 * pad
+    sheet = Image.new("L", (max(c.width for c in crops) + 40, top), 255)
+    for crop, (start, _) in zip(crops, spans, strict=True):
+        sheet.paste(crop, (20, start))
+    arguments = ["-l", "eng", "--psm", "6", "-c", f"tessedit_char_whitelist={SECOND_LOOK_CHARACTERS}", "tsv"]
+    try:
+        data = _table(_tesseract(sheet, arguments, min(5.0, deadline - time.monotonic() - 1)))
+    except (TesseractFailed, subprocess.TimeoutExpired, OSError):
+        return
+    read = [[] for _ in wanted]
+    for i, text in enumerate(data["text"]):
+        middle = data["top"][i] + data["height"][i] / 2
+        for slot, (start, end) in enumerate(spans):
+            if (text or "").strip() and float(data["conf"][i]) >= 0 and start <= middle < end:
+                read[slot].append((data["left"][i], text.strip(), float(data["conf"][i])))
+    for (index, position), found in zip(wanted, read, strict=True):
+        found.sort()
+        text = "".join(word for _, word, _ in found)
+        if found and _CODE.match(text) and min(c for _, _, c in found) >= CONFIDENT:
+            box = rows[index][position][2]
+            # Below LOW_CONFIDENCE: a code read on a second look is one the patient should check.
+            rows[index][position] = (text, min(min(c for _, _, c in found), LOW_CONFIDENCE - 1), box)
+
+
+def _in_code_column(box, row_index, codes):
+    """Whether a word lines up under codes read on at least two other lines, within a row or so of them."""
+    tops = sorted(
+        upper
+        for index, (left, upper, right, _) in codes
+        if index != row_index and min(box[2], right) - max(box[0], left) >= 0.5 * min(box[2] - box[0], right - left)
+    )
+    if len(tops) < 2:
+        return False
+    gaps = sorted(b - a for a, b in zip(tops, tops[1:], strict=False))
+    reach = 1.5 * gaps[len(gaps) // 2]
+    return tops[0] - reach <= box[1] <= tops[-1] + reach
 
 
 def _word(text, confidence, box, points_per_pixel, image, line_box):
@@ -566,6 +649,8 @@ CODE_SHAPE = re.compile(rf"(?<![A-Za-z0-9])0?(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\
 # A token that may be a code, with a bracket before it and punctuation or a glued modifier after it.
 _TOKEN = re.compile(r"^(?P<lead>[(\[]?)(?P<pad>0?)(?P<core>[^\s(),:;\-\[\].]{5})(?P<tail>(?:[-,:(].*)?[).,;:\]]*)$")
 _CODE = re.compile(rf"^(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\d{{4}})$")
+# A word that is a code, perhaps zero-padded, in brackets or with a modifier glued on.
+_CODE_WORD = re.compile(rf"^[(\[]?0?(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\d{{4}})(?:[-,:(][0-9A-Z]{{2}}\)?)*[).,;:\]]*$")
 
 
 def fix_code_lookalikes(token):
