@@ -424,3 +424,14 @@ def test_an_unsure_word_in_a_column_of_codes_gets_a_second_look_and_nothing_else
     ocr._second_look(image, rows, time.monotonic() + 20)
     assert [row[0][0] for row in rows] == ["99213", "99444", "36415", "Tota1"]
     assert rows[1][0][1] < ocr.LOW_CONFIDENCE  # so the patient is asked to check it against the paper
+
+
+def test_a_photo_of_a_bill_from_afar_is_enlarged_until_its_print_is_the_size_tesseract_reads_best():
+    bill = bill_image()
+    small = bill.resize((round(bill.width * 0.4), round(bill.height * 0.4)), Image.Resampling.LANCZOS)
+    photo = Image.new("L", (1600, 1000), 255)
+    photo.paste(small, (400, 300))
+    before = ocr._print_height(photo, 0.0)
+    enlarged = ocr._enlarge(photo)
+    assert before < 0.7 * ocr.PRINT_HEIGHT
+    assert ocr._print_height(enlarged, 0.0) == pytest.approx(ocr.PRINT_HEIGHT, rel=0.25)

@@ -47,6 +47,12 @@ RENDER_DPI = 300
 # page is often smaller than a 150 dpi scan, so small pictures are enlarged first.
 MIN_LONG_SIDE = 2400
 MAX_UPSCALE = 3.0
+# A line of print (top of the tallest letter to the foot of the lowest) in pixels, as on a 300 dpi
+# scan of a bill; a photo is enlarged to it when its rows of print can be measured (MIN_PRINT_ROWS),
+# up to MAX_ENLARGED_PIXELS so Tesseract keeps to its time.
+PRINT_HEIGHT = 26
+MIN_PRINT_ROWS = 5
+MAX_ENLARGED_PIXELS = 12_000_000
 # Scans coarser than LOW_DPI are enlarged from their own pixels rather than drawn bigger by pdfium
 # (pictures under MIN_SCAN_DPI are thumbnails or backgrounds stretched over the page, not scans).
 LOW_DPI = 250
@@ -410,11 +416,42 @@ def _even_out_light(image):
 
 
 def _enlarge(image):
-    long_side = max(image.size)
-    if long_side >= MIN_LONG_SIDE:
+    """Enlarge a photo so its print is as tall as Tesseract reads best (as on a 300 dpi scan).
+
+    Measured from the rows of print when they show; otherwise the photo is taken to be of a
+    whole page and enlarged to MIN_LONG_SIDE.
+    """
+    angle, rows = _text_rows(image)
+    height = _print_height(image, angle) if rows >= TEXT_ROWS else None
+    factor = PRINT_HEIGHT / height if height else MIN_LONG_SIDE / max(image.size)
+    factor = min(factor, MAX_UPSCALE, math.sqrt(MAX_ENLARGED_PIXELS / (image.width * image.height)))
+    if factor < 1.1:
         return image
-    factor = min(MAX_UPSCALE, MIN_LONG_SIDE / long_side)
     return image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.LANCZOS)
+
+
+def _print_height(image, angle):
+    """The usual height of a line of print, in pixels: the middle length of the runs of inked rows."""
+    small = ImageOps.invert(image)
+    small.thumbnail((1000, 1000), Image.Resampling.BOX)
+    small = small.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=round(ImageStat.Stat(small).mean[0]))
+    rows = list(small.resize((1, small.height), Image.Resampling.BOX).tobytes())
+    ordered = sorted(rows)
+    # Between the paper (the faintest rows) and the print (the darkest few), a row holds print when
+    # it is a little darker than the paper.
+    paper, ink = ordered[len(rows) // 5], ordered[-max(1, len(rows) // 20)]
+    cut = paper + 0.15 * (ink - paper)
+    runs, run = [], 0
+    for value in [*rows, 0]:
+        if value > cut:
+            run += 1
+        elif run:
+            runs.append(run)
+            run = 0
+    runs = sorted(run for run in runs if run >= 2)
+    if len(runs) < MIN_PRINT_ROWS:
+        return None
+    return runs[len(runs) // 2] * image.height / small.height
 
 
 def _turn(image, angle):
