@@ -435,3 +435,17 @@ def test_a_photo_of_a_bill_from_afar_is_enlarged_until_its_print_is_the_size_tes
     enlarged = ocr._enlarge(photo)
     assert before < 0.7 * ocr.PRINT_HEIGHT
     assert ocr._print_height(enlarged, 0.0) == pytest.approx(ocr.PRINT_HEIGHT, rel=0.25)
+
+
+@pytest.mark.parametrize(
+    ("read", "fixed"),
+    [
+        (["o2", "10", "17", "02", "1O", "17"], ["02", "10", "17", "02", "10", "17"]),  # a claim form's date boxes
+        (["O2", "sat", "98%"], ["O2", "sat", "98%"]),  # oxygen, not a number
+        (["Room", "2o", "east"], ["Room", "2o", "east"]),  # no boxed numbers beside it
+        (["so", "10", "17"], ["so", "10", "17"]),  # a word of letters stays a word
+    ],
+)
+def test_boxed_numbers_read_with_a_letter_o_become_digits_only_among_other_numbers(read, fixed):
+    row = [(text, 90.0, (10 * i, 0, 10 * i + 8, 10)) for i, text in enumerate(read)]
+    assert [text for text, _, _ in ocr._box_digits(row)] == fixed

@@ -548,6 +548,7 @@ def _recognise(image, number, points_per_pixel, deadline, languages):
     ordered = sorted(rows.values(), key=lambda row: sorted(box[1] for _, _, box in row)[len(row) // 2])
     for line_number, row in enumerate(ordered, start=1):
         row.sort(key=lambda word: word[2][0])
+        row = _box_digits(row)
         line_box = (min(b[0] for _, _, b in row), min(b[1] for _, _, b in row))
         line_box += (max(b[2] for _, _, b in row), max(b[3] for _, _, b in row))
         placed = [_word(text, confidence, box, points_per_pixel, image, line_box) for text, confidence, box in row]
@@ -635,6 +636,21 @@ def _in_code_column(box, row_index, codes):
     gaps = sorted(b - a for a, b in zip(tops, tops[1:], strict=False))
     reach = 1.5 * gaps[len(gaps) // 2]
     return tops[0] - reach <= box[1] <= tops[-1] + reach
+
+
+_BOX_DIGITS = re.compile(r"^(?:[oO]\d|\d[oO])$")
+_SMALL_NUMBER = re.compile(r"^\d{1,2}$")
+
+
+def _box_digits(row):
+    """`o2 10 17` -> `02 10 17`: a form's boxed number read with a letter O for its zero, next to other such numbers."""
+    texts = [text for text, _, _ in row]
+    fixed = list(row)
+    for index, text in enumerate(texts):
+        neighbours = texts[max(0, index - 1) : index] + texts[index + 1 : index + 2]
+        if _BOX_DIGITS.match(text) and any(_SMALL_NUMBER.match(n) or _BOX_DIGITS.match(n) for n in neighbours):
+            fixed[index] = (text.replace("o", "0").replace("O", "0"), *row[index][1:])
+    return fixed
 
 
 def _word(text, confidence, box, points_per_pixel, image, line_box):
