@@ -407,22 +407,19 @@ def test_a_claim_form_row_read_from_paper_keeps_its_date_after_the_row_number(te
 
 @pytest.mark.usefixtures("tesseract")
 def test_an_unsure_word_in_a_column_of_codes_gets_a_second_look_and_nothing_else_does():
-    image = Image.new("L", (900, 420), 255)
+    image = Image.new("L", (900, 520), 255)
     draw = ImageDraw.Draw(image)
-    printed = [("99213", (300, 40)), ("99444", (300, 140)), ("36415", (300, 240)), ("Total", (600, 340))]
+    printed = [("99213", 40), ("99444", 140), ("36415", 240), ("L0140", 340)]
     boxes = []
-    for text, place in printed:
-        draw.text(place, text, font=font(30), fill=0)
-        boxes.append(tuple(round(v) for v in draw.textbbox(place, text, font=font(30))))
-    # As Tesseract read them the first time: the second code as a word, with little confidence.
-    rows = [
-        [("99213", 96.0, boxes[0])],
-        [("cose", 31.0, boxes[1])],
-        [("36415", 95.0, boxes[2])],
-        [("Tota1", 40.0, boxes[3])],
-    ]
+    for text, top in [*printed, ("Total", 440)]:
+        left = 600 if text == "Total" else 300
+        draw.text((left, top), text, font=font(30), fill=0)
+        boxes.append(tuple(round(v) for v in draw.textbbox((left, top), text, font=font(30))))
+    # As Tesseract read them the first time: a code as a word, a code without its letter, both unsure.
+    first = [("99213", 96.0), ("cose", 31.0), ("36415", 95.0), ("0140", 40.0), ("Tota1", 40.0)]
+    rows = [[(text, confidence, box)] for (text, confidence), box in zip(first, boxes, strict=True)]
     ocr._second_look(image, rows, time.monotonic() + 20)
-    assert [row[0][0] for row in rows] == ["99213", "99444", "36415", "Tota1"]
+    assert [row[0][0] for row in rows] == ["99213", "99444", "36415", "L0140", "Tota1"]
     assert rows[1][0][1] < ocr.LOW_CONFIDENCE  # so the patient is asked to check it against the paper
 
 

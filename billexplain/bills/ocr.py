@@ -618,10 +618,19 @@ def _second_look(image, rows, deadline):
     for (index, position), found in zip(wanted, read, strict=True):
         found.sort()
         text = "".join(word for _, word, _ in found)
-        if found and _CODE.match(text) and min(c for _, _, c in found) >= CONFIDENT:
+        first = re.sub(r"[^A-Za-z0-9]", "", rows[index][position][0])
+        # Sure of the code, or unsure but only adding what the first reading missed (`0140` -> `L0140`).
+        sure = found and min(c for _, _, c in found) >= CONFIDENT
+        if found and _CODE.match(text) and (sure or (len(first) >= 3 and _within(first, text))):
             box = rows[index][position][2]
             # Below LOW_CONFIDENCE: a code read on a second look is one the patient should check.
             rows[index][position] = (text, min(min(c for _, _, c in found), LOW_CONFIDENCE - 1), box)
+
+
+def _within(part, whole):
+    """Whether the characters of `part` appear in `whole` in the same order."""
+    rest = iter(whole)
+    return all(character in rest for character in part)
 
 
 def _in_code_column(box, row_index, codes):
