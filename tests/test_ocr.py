@@ -423,6 +423,21 @@ def test_an_unsure_word_in_a_column_of_codes_gets_a_second_look_and_nothing_else
     assert rows[1][0][1] < ocr.LOW_CONFIDENCE  # so the patient is asked to check it against the paper
 
 
+@pytest.mark.usefixtures("tesseract")
+def test_unsure_words_under_a_cpt_heading_get_a_second_look_even_with_no_code_read_yet():
+    image = Image.new("L", (900, 300), 255)
+    draw = ImageDraw.Draw(image)
+    printed = [("CPT", (300, 40)), ("99444", (300, 110)), ("G0463", (300, 180)), ("visit", (600, 110))]
+    boxes = []
+    for text, place in printed:
+        draw.text(place, text, font=font(30), fill=0)
+        boxes.append(tuple(round(v) for v in draw.textbbox(place, text, font=font(30))))
+    first = [("CPT", 95.0), ("cose", 31.0), ("G04b3", 40.0), ("vislt", 40.0)]
+    rows = [[(text, confidence, box)] for (text, confidence), box in zip(first, boxes, strict=True)]
+    ocr._second_look(image, rows, time.monotonic() + 20)
+    assert [row[0][0] for row in rows] == ["CPT", "99444", "G0463", "vislt"]
+
+
 def test_a_photo_of_a_bill_from_afar_is_enlarged_until_its_print_is_the_size_tesseract_reads_best():
     bill = bill_image()
     small = bill.resize((round(bill.width * 0.4), round(bill.height * 0.4)), Image.Resampling.LANCZOS)

@@ -561,32 +561,38 @@ def _recognise(image, number, points_per_pixel, deadline, languages):
 # codes are made of.
 SECOND_LOOK_CHARACTERS = "0123456789ABCDEFGHJKLMPQRSTUV"
 SECOND_LOOK_MOST = 40
+# Headings of a column of procedure codes (not "Code" alone: ZIP, revenue and diagnosis codes have it too),
+# and how far below one, in heights of the heading, its column reaches.
+_CODE_HEADING = re.compile(r"^(?:cpt|hcpcs|cpt/hcpcs|hcpcs/cpt|cpt®|cpt4|cpt-4|proc|procedure)[:.]?$", re.IGNORECASE)
+HEADING_REACH = 40
 SURE = 85.0
 
 
 def _second_look(image, rows, deadline):
     """Read again the unsure words that sit in a column of codes, and keep what reads as a code.
 
-    A column is where at least two other lines have a code read with confidence; it reaches one
-    row's spacing above and below them. A word changed here keeps what Tesseract first read, so the
-    patient is asked to check it against the paper.
+    A column is where at least two other lines have a code read with confidence, reaching one
+    row's spacing above and below them, or what lies under a CPT or HCPCS heading. A word changed
+    here is left below LOW_CONFIDENCE, so the patient is asked to check it against the paper.
     """
-    codes = [
-        (index, box)
-        for index, row in enumerate(rows)
-        for text, confidence, box in row
-        if confidence >= CONFIDENT and _CODE_WORD.match(fix_code_lookalikes(text))
-    ]
-    if len(codes) < 2:
+    codes, headings = [], []
+    for index, row in enumerate(rows):
+        for text, confidence, box in row:
+            if confidence >= CONFIDENT and _CODE_WORD.match(fix_code_lookalikes(text)):
+                codes.append((index, box))
+            elif confidence >= CONFIDENT and _CODE_HEADING.match(text):
+                headings.append(box)
+    if len(codes) < 2 and not headings:
         return
     wanted = []
     for index, row in enumerate(rows):
         for position, (text, confidence, box) in enumerate(row):
             if confidence >= SURE or _CODE_WORD.match(fix_code_lookalikes(text)):
                 continue
-            if not 3 <= len(re.sub(r"[^A-Za-z0-9]", "", text)) <= 7 or not _in_code_column(box, index, codes):
+            if not 3 <= len(re.sub(r"[^A-Za-z0-9]", "", text)) <= 7:
                 continue
-            wanted.append((index, position))
+            if _in_code_column(box, index, codes) or any(_under(box, heading) for heading in headings):
+                wanted.append((index, position))
     wanted = wanted[:SECOND_LOOK_MOST]
     if not wanted or deadline - time.monotonic() < 2:
         return
@@ -631,6 +637,14 @@ def _within(part, whole):
     """Whether the characters of `part` appear in `whole` in the same order."""
     rest = iter(whole)
     return all(character in rest for character in part)
+
+
+def _under(box, heading):
+    """Whether a word starts under a column heading, within a page of rows of it."""
+    left, upper, right, lower = heading
+    height = lower - upper
+    overlap = min(box[2], right) - max(box[0], left)
+    return overlap >= 0.5 * min(box[2] - box[0], right - left) and lower < box[1] <= lower + HEADING_REACH * height
 
 
 def _in_code_column(box, row_index, codes):
