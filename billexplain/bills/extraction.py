@@ -200,8 +200,9 @@ ICD_WITH_DOT = re.compile(r"(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z]\.[0-9A-
 ICD_WITHOUT_DOT = re.compile(r"(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z][0-9A-Z]{0,4})(?![0-9A-Za-z.])")
 DATE = re.compile(
     r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])|\b(?P<iso>\d{4}-\d{2}-\d{2})\b"
-    # Claim forms (CMS-1500) print dates as MM DD YY in boxes.
-    r"|(?<![\d ])(?P<m2>0[1-9]|1[0-2]) (?P<d2>0[1-9]|[12]\d|3[01]) (?P<y2>\d{4}|\d{2})(?![\d])"
+    # Claim forms (CMS-1500) print dates as MM DD YY in boxes; read from paper, the line starts with
+    # the row's number (1-6) printed in the margin.
+    r"|(?:(?<![\d ])|(?<=^\d ))(?P<m2>0[1-9]|1[0-2]) (?P<d2>0[1-9]|[12]\d|3[01]) (?P<y2>\d{4}|\d{2})(?![\d])"
 )
 WITH_CENTS = r"(?<![\w.])-?\$?\s?-?(?P<amount>\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d%])"
 MONEY = re.compile(WITH_CENTS + r"|(?<![\w.])-?\$\s?-?(?P<dollars>\d{1,3}(?:,\d{3})*|\d+)(?![\d.,%])")  # or $120

@@ -13,6 +13,7 @@ seconds Tesseract may spend on each page and on the whole file.
 """
 
 import io
+import itertools
 import math
 import os
 import re
@@ -47,6 +48,16 @@ RENDER_DPI = 300
 # page is often smaller than a 150 dpi scan, so small pictures are enlarged first.
 MIN_LONG_SIDE = 2400
 MAX_UPSCALE = 3.0
+# A line of print (top of the tallest letter to the foot of the lowest) in pixels, as on a 300 dpi
+# scan of a bill; a photo is enlarged to it when its rows of print can be measured (MIN_PRINT_ROWS),
+# up to MAX_ENLARGED_PIXELS so Tesseract keeps to its time.
+PRINT_HEIGHT = 26
+MIN_PRINT_ROWS = 5
+MAX_ENLARGED_PIXELS = 12_000_000
+# Scans coarser than LOW_DPI are enlarged from their own pixels rather than drawn bigger by pdfium
+# (pictures under MIN_SCAN_DPI are thumbnails or backgrounds stretched over the page, not scans).
+LOW_DPI = 250
+MIN_SCAN_DPI = 50
 LETTER_WIDTH_POINTS = 612.0
 # Tesseract's word confidence (0-100): below LOW a code is shown to the patient to check;
 # a word at CONFIDENT or more, with two letters or digits, counts as text we really read.
@@ -252,12 +263,22 @@ def ocr_pdf_pages(pdf_bytes, page_numbers, limits=OcrLimits()):
             try:
                 width, height = page.get_size()
                 # Never render more pixels than a picture may have, whatever size the page claims.
-                scale = min(RENDER_DPI / 72, math.sqrt(limits.max_pixels / max(width * height, 1.0)))
-                bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=False)
+                most = math.sqrt(limits.max_pixels / max(width * height, 1.0))
+                scale = min(RENDER_DPI / 72, most)
+                dpi = _scan_dpi(page)
+                # A coarse scan is drawn at its own resolution and enlarged here, smoothly: enlarged by
+                # pdfium, small print blurs into shapes Tesseract misreads (a 96 dpi scan lost most codes).
+                native = min(dpi / 72, most) if dpi and MIN_SCAN_DPI <= dpi < LOW_DPI else None
+                bitmap = page.render(scale=native or scale, grayscale=True, may_draw_forms=False)
                 try:
-                    return bitmap.to_pil().convert("L"), 1 / scale  # a copy, so the bitmap can go now
+                    image = bitmap.to_pil().convert("L")  # a copy, so the bitmap can go now
                 finally:
                     bitmap.close()
+                if native:
+                    factor = min(MAX_UPSCALE, RENDER_DPI / dpi, most / native)
+                    size = (round(image.width * factor), round(image.height * factor))
+                    return image.resize(size, Image.Resampling.LANCZOS), width / size[0]
+                return image, 1 / scale
             finally:
                 page.close()
 
@@ -265,6 +286,25 @@ def ocr_pdf_pages(pdf_bytes, page_numbers, limits=OcrLimits()):
         return _read_pages([(n, lambda n=n: render(n)) for n in wanted], count, limits)
     finally:
         pdf.close()
+
+
+def _scan_dpi(page):
+    """The resolution (dots per inch of paper) of the biggest picture on a page, or None without one."""
+    biggest, dpi = 0.0, None
+    # A scan's picture comes among the first few objects; a hostile page may hold millions.
+    for obj in itertools.islice(page.get_objects(max_depth=2), 500):
+        if obj.type != pypdfium2.raw.FPDF_PAGEOBJ_IMAGE:
+            continue
+        try:
+            left, bottom, right, top = obj.get_bounds()
+            pixels = obj.get_px_size()
+        except Exception:  # noqa: S112 - pdfium reports every broken object the same way; skip it
+            continue
+        area = (right - left) * (top - bottom)
+        if area > biggest and pixels[0] > 0 and pixels[1] > 0:
+            # Measured over the area, so a picture placed sideways measures the same.
+            biggest, dpi = area, 72 * math.sqrt(pixels[0] * pixels[1] / area)
+    return dpi
 
 
 def _open(data, kind, limits):
@@ -396,11 +436,42 @@ def _even_out_light(image):
 
 
 def _enlarge(image):
-    long_side = max(image.size)
-    if long_side >= MIN_LONG_SIDE:
+    """Enlarge a photo so its print is as tall as Tesseract reads best (as on a 300 dpi scan).
+
+    Measured from the rows of print when they show; otherwise the photo is taken to be of a
+    whole page and enlarged to MIN_LONG_SIDE.
+    """
+    angle, rows = _text_rows(image)
+    height = _print_height(image, angle) if rows >= TEXT_ROWS else None
+    factor = PRINT_HEIGHT / height if height else MIN_LONG_SIDE / max(image.size)
+    factor = min(factor, MAX_UPSCALE, math.sqrt(MAX_ENLARGED_PIXELS / (image.width * image.height)))
+    if factor < 1.1:
         return image
-    factor = min(MAX_UPSCALE, MIN_LONG_SIDE / long_side)
     return image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.LANCZOS)
+
+
+def _print_height(image, angle):
+    """The usual height of a line of print, in pixels: the middle length of the runs of inked rows."""
+    small = ImageOps.invert(image)
+    small.thumbnail((1000, 1000), Image.Resampling.BOX)
+    small = small.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=round(ImageStat.Stat(small).mean[0]))
+    rows = list(small.resize((1, small.height), Image.Resampling.BOX).tobytes())
+    ordered = sorted(rows)
+    # Between the paper (the faintest rows) and the print (the darkest few), a row holds print when
+    # it is a little darker than the paper.
+    paper, ink = ordered[len(rows) // 5], ordered[-max(1, len(rows) // 20)]
+    cut = paper + 0.15 * (ink - paper)
+    runs, run = [], 0
+    for value in [*rows, 0]:
+        if value > cut:
+            run += 1
+        elif run:
+            runs.append(run)
+            run = 0
+    runs = sorted(run for run in runs if run >= 2)
+    if len(runs) < MIN_PRINT_ROWS:
+        return None
+    return runs[len(runs) // 2] * image.height / small.height
 
 
 def _turn(image, angle):
@@ -492,15 +563,137 @@ def _recognise(image, number, points_per_pixel, deadline, languages):
         left, top = data["left"][index], data["top"][index]
         box = (left, top, left + data["width"][index], top + data["height"][index])
         rows.setdefault(key, []).append((text, confidence, box))
+    _second_look(image, list(rows.values()), deadline)
     lines = []
     ordered = sorted(rows.values(), key=lambda row: sorted(box[1] for _, _, box in row)[len(row) // 2])
     for line_number, row in enumerate(ordered, start=1):
         row.sort(key=lambda word: word[2][0])
+        row = _box_digits(row)
         line_box = (min(b[0] for _, _, b in row), min(b[1] for _, _, b in row))
         line_box += (max(b[2] for _, _, b in row), max(b[3] for _, _, b in row))
         placed = [_word(text, confidence, box, points_per_pixel, image, line_box) for text, confidence, box in row]
         lines.append(Line(number, line_number, " ".join(w.text for w in placed), tuple(placed)))
     return _Page(lines, words, confident)
+
+
+# A second look at words in a column of codes that Tesseract read as something else ("cose" for
+# 99444 on a coarse claim form): the words are cut out and read again allowing only the characters
+# codes are made of.
+SECOND_LOOK_CHARACTERS = "0123456789ABCDEFGHJKLMPQRSTUV"
+SECOND_LOOK_MOST = 40
+# Headings of a column of procedure codes (not "Code" alone: ZIP, revenue and diagnosis codes have it too),
+# and how far below one, in heights of the heading, its column reaches.
+_CODE_HEADING = re.compile(r"^(?:cpt|hcpcs|cpt/hcpcs|hcpcs/cpt|cpt®|cpt4|cpt-4|proc|procedure)[:.]?$", re.IGNORECASE)
+HEADING_REACH = 40
+SURE = 85.0
+
+
+def _second_look(image, rows, deadline):
+    """Read again the unsure words that sit in a column of codes, and keep what reads as a code.
+
+    A column is where at least two other lines have a code read with confidence, reaching one
+    row's spacing above and below them, or what lies under a CPT or HCPCS heading. A word changed
+    here is left below LOW_CONFIDENCE, so the patient is asked to check it against the paper.
+    """
+    codes, headings = [], []
+    for index, row in enumerate(rows):
+        for text, confidence, box in row:
+            if confidence >= CONFIDENT and _CODE_WORD.match(fix_code_lookalikes(text)):
+                codes.append((index, box))
+            elif confidence >= CONFIDENT and _CODE_HEADING.match(text):
+                headings.append(box)
+    if len(codes) < 2 and not headings:
+        return
+    wanted = []
+    for index, row in enumerate(rows):
+        for position, (text, confidence, box) in enumerate(row):
+            if confidence >= SURE or _CODE_WORD.match(fix_code_lookalikes(text)):
+                continue
+            if not 3 <= len(re.sub(r"[^A-Za-z0-9]", "", text)) <= 7:
+                continue
+            if _in_code_column(box, index, codes) or any(_under(box, heading) for heading in headings):
+                wanted.append((index, position))
+    wanted = wanted[:SECOND_LOOK_MOST]
+    if not wanted or deadline - time.monotonic() < 2:
+        return
+    crops, spans, top = [], [], 0
+    for index, position in wanted:
+        left, upper, right, lower = rows[index][position][2]
+        pad = max(4, (lower - upper) // 2)
+        # (Cropping past the picture's edge would add black.)
+        crop = image.crop(
+            (max(0, left - pad), max(0, upper - pad), min(image.width, right + pad), min(image.height, lower + pad))
+        )
+        crops.append(crop)
+        spans.append((top, top + crop.height))
+        top += crop.height + 2 * pad
+    sheet = Image.new("L", (max(c.width for c in crops) + 40, top), 255)
+    for crop, (start, _) in zip(crops, spans, strict=True):
+        sheet.paste(crop, (20, start))
+    arguments = ["-l", "eng", "--psm", "6", "-c", f"tessedit_char_whitelist={SECOND_LOOK_CHARACTERS}", "tsv"]
+    try:
+        data = _table(_tesseract(sheet, arguments, min(5.0, deadline - time.monotonic() - 1)))
+    except (TesseractFailed, subprocess.TimeoutExpired, OSError):
+        return
+    read = [[] for _ in wanted]
+    for i, text in enumerate(data["text"]):
+        middle = data["top"][i] + data["height"][i] / 2
+        for slot, (start, end) in enumerate(spans):
+            if (text or "").strip() and float(data["conf"][i]) >= 0 and start <= middle < end:
+                read[slot].append((data["left"][i], text.strip(), float(data["conf"][i])))
+    for (index, position), found in zip(wanted, read, strict=True):
+        found.sort()
+        text = "".join(word for _, word, _ in found)
+        first = re.sub(r"[^A-Za-z0-9]", "", rows[index][position][0])
+        # Sure of the code, or unsure but only adding what the first reading missed (`0140` -> `L0140`).
+        sure = found and min(c for _, _, c in found) >= CONFIDENT
+        if found and _CODE.match(text) and (sure or (len(first) >= 3 and _within(first, text))):
+            box = rows[index][position][2]
+            # Below LOW_CONFIDENCE: a code read on a second look is one the patient should check.
+            rows[index][position] = (text, min(min(c for _, _, c in found), LOW_CONFIDENCE - 1), box)
+
+
+def _within(part, whole):
+    """Whether the characters of `part` appear in `whole` in the same order."""
+    rest = iter(whole)
+    return all(character in rest for character in part)
+
+
+def _under(box, heading):
+    """Whether a word starts under a column heading, within a page of rows of it."""
+    left, upper, right, lower = heading
+    height = lower - upper
+    overlap = min(box[2], right) - max(box[0], left)
+    return overlap >= 0.5 * min(box[2] - box[0], right - left) and lower < box[1] <= lower + HEADING_REACH * height
+
+
+def _in_code_column(box, row_index, codes):
+    """Whether a word lines up under codes read on at least two other lines, within a row or so of them."""
+    tops = sorted(
+        upper
+        for index, (left, upper, right, _) in codes
+        if index != row_index and min(box[2], right) - max(box[0], left) >= 0.5 * min(box[2] - box[0], right - left)
+    )
+    if len(tops) < 2:
+        return False
+    gaps = sorted(b - a for a, b in zip(tops, tops[1:], strict=False))
+    reach = 1.5 * gaps[len(gaps) // 2]
+    return tops[0] - reach <= box[1] <= tops[-1] + reach
+
+
+_BOX_DIGITS = re.compile(r"^(?:[oO]\d|\d[oO])$")
+_SMALL_NUMBER = re.compile(r"^\d{1,2}$")
+
+
+def _box_digits(row):
+    """`o2 10 17` -> `02 10 17`: a form's boxed number read with a letter O for its zero, next to other such numbers."""
+    texts = [text for text, _, _ in row]
+    fixed = list(row)
+    for index, text in enumerate(texts):
+        neighbours = texts[max(0, index - 1) : index] + texts[index + 1 : index + 2]
+        if _BOX_DIGITS.match(text) and any(_SMALL_NUMBER.match(n) or _BOX_DIGITS.match(n) for n in neighbours):
+            fixed[index] = (text.replace("o", "0").replace("O", "0"), *row[index][1:])
+    return fixed
 
 
 def _word(text, confidence, box, points_per_pixel, image, line_box):
@@ -552,6 +745,8 @@ CODE_SHAPE = re.compile(rf"(?<![A-Za-z0-9])0?(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\
 # A token that may be a code, with a bracket before it and punctuation or a glued modifier after it.
 _TOKEN = re.compile(r"^(?P<lead>[(\[]?)(?P<pad>0?)(?P<core>[^\s(),:;\-\[\].]{5})(?P<tail>(?:[-,:(].*)?[).,;:\]]*)$")
 _CODE = re.compile(rf"^(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\d{{4}})$")
+# A word that is a code, perhaps zero-padded, in brackets or with a modifier glued on.
+_CODE_WORD = re.compile(rf"^[(\[]?0?(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\d{{4}})(?:[-,:(][0-9A-Z]{{2}}\)?)*[).,;:\]]*$")
 
 
 def fix_code_lookalikes(token):
