@@ -198,12 +198,18 @@ DX_LABEL = re.compile(r"\b(?:dx|diag(?:nosis|noses)?|icd(?:-?10)?(?:-cm)?|impres
 ICD_ONLY = re.compile(r"(?<![A-Za-z0-9.])[A-TV-Z]\d[0-9A-Z](?:[0-9A-Z]{1}|[0-9A-Z]{3,4})?(?![0-9A-Za-z.])")
 ICD_WITH_DOT = re.compile(r"(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4})(?![0-9A-Za-z])")
 ICD_WITHOUT_DOT = re.compile(r"(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z][0-9A-Z]{0,4})(?![0-9A-Za-z.])")
-DATE = re.compile(
-    r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])|\b(?P<iso>\d{4}-\d{2}-\d{2})\b"
+# The forms of a date, each with what a text must hold for it to match at all.
+DATE_FORMS = (
+    (r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])", re.compile("/")),
+    (r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b", re.compile("-")),
     # Claim forms (CMS-1500) print dates as MM DD YY in boxes; read from paper, the line starts with
     # the row's number (1-6) printed in the margin.
-    r"|(?:(?<![\d ])|(?<=^\d ))(?P<m2>0[1-9]|1[0-2]) (?P<d2>0[1-9]|[12]\d|3[01]) (?P<y2>\d{4}|\d{2})(?![\d])"
+    (
+        r"(?:(?<![\d ])|(?<=^\d ))(?P<m2>0[1-9]|1[0-2]) (?P<d2>0[1-9]|[12]\d|3[01]) (?P<y2>\d{4}|\d{2})(?![\d])",
+        re.compile(r"\d \d"),
+    ),
 )
+DATE = re.compile("|".join(form for form, _ in DATE_FORMS))
 WITH_CENTS = r"(?<![\w.])-?\$?\s?-?(?P<amount>\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d%])"
 MONEY = re.compile(WITH_CENTS + r"|(?<![\w.])-?\$\s?-?(?P<dollars>\d{1,3}(?:,\d{3})*|\d+)(?![\d.,%])")  # or $120
 AMOUNT_WITH_CENTS = re.compile(WITH_CENTS)
@@ -297,7 +303,7 @@ def extract(lines: Iterable[Line]):
             if len(cells) >= 2 or columns is None:
                 columns = cells  # one cell alone ("Service" under "Date of") continues the header above
             continue
-        dates = [(match, _as_date(match)) for match in DATE.finditer(line.text)]
+        dates = [(match, _as_date(match)) for match in _dates(line.text)]
         line_date = dates[0][1] if dates else None
         dx_line = bool(ICD_WITH_DOT.search(line.text)) or _names_diagnoses(line.text)
         found = []
@@ -594,14 +600,26 @@ def _cents_follow(text, position):
 
 
 def _masked_spans(text):
-    # Leaving out the masks that cannot match on this line finds the same spans, several times sooner.
-    possible = tuple(pattern for pattern, needed in MASKS if needed.search(text))
-    return [match.span() for match in _masks(possible).finditer(text)] if possible else []
+    return [match.span() for match in _possible(MASKS, text).finditer(text)]
+
+
+def _dates(text):
+    return _possible(DATE_FORMS, text).finditer(text)
+
+
+def _possible(alternatives, text):
+    """The regex of the (pattern, needed) alternatives whose `needed` the text holds.
+
+    Python's re tries every alternative at every position of a text. One that needs a
+    character the text lacks can never match, so leaving it out finds the same matches,
+    several times sooner.
+    """
+    return _either(tuple(pattern for pattern, needed in alternatives if needed.search(text)))
 
 
 @functools.cache
-def _masks(patterns):
-    return re.compile("|".join(patterns))
+def _either(patterns):
+    return re.compile("|".join(patterns) or "(?!)")  # (?!) never matches
 
 
 def _overlaps(spans, start, end):
@@ -618,10 +636,11 @@ def _dates_between(dates, start, end):
 
 
 def _as_date(match):
+    parts = match.groupdict()  # only the groups of the date forms searched for (_possible)
     try:
-        if match.group("iso"):
-            return date.fromisoformat(match.group("iso"))
-        month, day, year = (match.group(g) or match.group(f"{g}2") for g in ("m", "d", "y"))
+        if parts.get("iso"):
+            return date.fromisoformat(parts["iso"])
+        month, day, year = (parts.get(g) or parts.get(f"{g}2") for g in ("m", "d", "y"))
         year = int(year)
         if year < 100:
             year += 2000 if year < 70 else 1900
@@ -722,7 +741,7 @@ NUMBERISH = re.compile(r"[\d.,$-]+")
 
 def _plain(text):
     """The text with its dates and amounts blanked out."""
-    text = DATE.sub(" ", text)
+    text = _possible(DATE_FORMS, text).sub(" ", text)
     return _money(text).sub(" ", text)
 
 
