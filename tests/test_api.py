@@ -3,6 +3,7 @@ import logging
 import re
 from urllib.parse import urlencode
 
+import openapi_spec_validator
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -381,8 +382,7 @@ def test_the_schema_shows_this_servers_limits(client, settings):
 
 
 def test_the_schema_passes_the_openapi_validator(spec):
-    validator = pytest.importorskip("openapi_spec_validator")
-    validator.validate(spec)
+    openapi_spec_validator.validate(spec)
 
 
 def test_the_schema_only_answers_get(client):
