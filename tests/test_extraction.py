@@ -1,10 +1,20 @@
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from billexplain.bills.extraction import Line, Word, extract, lines_from_text
+from billexplain.bills.extraction import (
+    CODE_LABEL,
+    DX_LABEL,
+    NOT_A_SERVICE,
+    UNITS_LABELLED,
+    Line,
+    Word,
+    extract,
+    lines_from_text,
+)
 
 
 def codes_in(text):
@@ -201,3 +211,18 @@ def test_a_charge_without_a_code_is_still_listed(line, description):
 )
 def test_totals_and_payments_are_not_lines_without_a_code(line):
     assert extract(lines_from_text(line)).uncoded == ()
+
+
+def corpus_lines():
+    """Every line of our text bills, as printed, shouted, and cut to the end where labels are read."""
+    for path in sorted((Path(__file__).parent / "data" / "bills").glob("*.txt")):
+        for line in path.read_text().splitlines():
+            yield from (line, line.upper(), line[-20:])
+
+
+@pytest.mark.parametrize("worded", [CODE_LABEL, DX_LABEL, NOT_A_SERVICE, UNITS_LABELLED], ids=lambda w: w.words[0])
+def test_a_worded_regex_skips_only_the_lines_it_could_never_match(worded):
+    for line in corpus_lines():
+        skipped = worded.search(line) is None
+        assert skipped == (worded.regex.search(line) is None), line
+        assert [m.span() for m in worded.finditer(line)] == [m.span() for m in worded.regex.finditer(line)], line

@@ -170,12 +170,12 @@ STATES = (
 )
 # Spans that hold numbers which are never codes, each with what a line must hold for it to match at all.
 MASKS = (
-    (r"\bN4\s?\d{11}\b", re.compile("N4")),  # NDC with its N4 qualifier
-    (r"\b\d{4,5}-\d{3,4}-\d{1,2}\b", re.compile("-")),  # NDC 5-4-2, 4-4-2, 5-3-2
+    (r"\bN4\s?\d{11}\b", "N4"),  # NDC with its N4 qualifier
+    (r"\b\d{4,5}-\d{3,4}-\d{1,2}\b", "-"),  # NDC 5-4-2, 4-4-2, 5-3-2
     (r"(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]{0,3}\d{3}\s?[.-]\s?\d{4}\b", re.compile(r"[.-]\s?\d{4}")),  # phones
-    (r"\b\d{5}\s?-\s?\d{4}\b", re.compile("-")),  # ZIP+4
-    (r"\$\s?-?\d[\d,]*(?:\.\d+)?", re.compile(r"\$")),  # amounts with a dollar sign
-    (r"\b\d{1,3}(?:,\d{3})+(?:\.\d{2})?\b", re.compile(",")),  # amounts with thousands separators
+    (r"\b\d{5}\s?-\s?\d{4}\b", "-"),  # ZIP+4
+    (r"\$\s?-?\d[\d,]*(?:\.\d+)?", "$"),  # amounts with a dollar sign
+    (r"\b\d{1,3}(?:,\d{3})+(?:\.\d{2})?\b", ","),  # amounts with thousands separators
 )
 # A state and five digits is a ZIP code, unless the line says otherwise ("T. Okonkwo MD  99214-25").
 STATE_ZIP = re.compile(rf"\b(?:{STATES.replace(' ', '|')})[,.]?\s+$")
@@ -192,19 +192,39 @@ ID_LABEL = re.compile(
     r"req|requisition|confirmation|conf|tracking|receipt|voucher|sequence|seq|ext|extension)\b|#)[\s:#.=-]{0,12}$",
     re.IGNORECASE,
 )
-CODE_LABEL = re.compile(
+
+
+class Worded:
+    """A case-insensitive regex that can match only a text holding one of a few words.
+
+    Most lines hold none of them: a plain `in` check rules those out before the regex runs,
+    with the same answers.
+    """
+
+    def __init__(self, pattern, words):
+        self.regex = re.compile(pattern, re.IGNORECASE)
+        self.words = words.split()
+
+    def search(self, text):
+        return self.regex.search(text) if any(map(text.lower().__contains__, self.words)) else None
+
+    def finditer(self, text):
+        return self.regex.finditer(text) if any(map(text.lower().__contains__, self.words)) else iter(())
+
+
+CODE_LABEL = Worded(
     r"\b(?:cpt|hcpcs|hc|proc(?:edure)?|svc|service\s?code|code)s?\b[\s:#.=/-]{0,12}(?:\w+[\s:#.=/-]{1,3})?$",
-    re.IGNORECASE,
+    "cpt hc proc svc code",
 )
-DX_LABEL = re.compile(r"\b(?:dx|diag(?:nosis|noses)?|icd(?:-?10)?(?:-cm)?|impressions?)\b", re.IGNORECASE)
+DX_LABEL = Worded(r"\b(?:dx|diag(?:nosis|noses)?|icd(?:-?10)?(?:-cm)?|impressions?)\b", "dx diag icd impression")
 # Diagnosis codes written without their dot that cannot be Level II codes (I10, Z87891, S72001A).
 ICD_ONLY = re.compile(r"(?<![A-Za-z0-9.])[A-TV-Z]\d[0-9A-Z](?:[0-9A-Z]{1}|[0-9A-Z]{3,4})?(?![0-9A-Za-z.])")
 ICD_WITH_DOT = re.compile(r"(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4})(?![0-9A-Za-z])")
 ICD_WITHOUT_DOT = re.compile(r"(?=[A-TV-Z])(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z][0-9A-Z]{0,4})(?![0-9A-Za-z.])")
 # The forms of a date, each with what a text must hold for it to match at all.
 DATE_FORMS = (
-    (r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])", re.compile("/")),
-    (r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b", re.compile("-")),
+    (r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])", "/"),
+    (r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b", "-"),
     # Claim forms (CMS-1500) print dates as MM DD YY in boxes; read from paper, the line starts with
     # the row's number (1-6) printed in the margin.
     (
@@ -214,17 +234,19 @@ DATE_FORMS = (
 )
 DATE_START = r"(?=\d)"  # every form begins with a digit
 DATE = re.compile(DATE_START + "(?:" + "|".join(form for form, _ in DATE_FORMS) + ")")
-WITH_CENTS = r"(?<![\w.])-?\$?\s?-?(?P<amount>\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d%])"
-MONEY = re.compile(WITH_CENTS + r"|(?<![\w.])-?\$\s?-?(?P<dollars>\d{1,3}(?:,\d{3})*|\d+)(?![\d.,%])")  # or $120
-AMOUNT_WITH_CENTS = re.compile(WITH_CENTS)
+# Amounts: with cents (12.50, $1,234.00), or whole dollars after a dollar sign ($120).
+MONEY_FORMS = (
+    (r"(?<![\w.])-?\$?\s?-?(?P<amount>\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d%])", re.compile(r"\.\d\d")),
+    (r"(?<![\w.])-?\$\s?-?(?P<dollars>\d{1,3}(?:,\d{3})*|\d+)(?![\d.,%])", "$"),
+)
+MONEY = re.compile("|".join(form for form, _ in MONEY_FORMS))
 
 
 def _money(text):
-    """MONEY, or its first half alone when the text has no "$": the same matches, found twice as fast."""
-    return MONEY if "$" in text else AMOUNT_WITH_CENTS
+    """MONEY with only the forms this text can hold (see _possible)."""
+    return _possible(MONEY_FORMS, text)
 
 
-UNITS = re.compile(r"(?:\b(?:x|qty|units?|quantity)\s?:?\s?(?P<a>\d{1,3})\b)|(?:^\s*(?P<b>\d{1,3})\s*$)", re.IGNORECASE)
 WORD = re.compile(r"[A-Za-z][A-Za-z'/&.-]+")
 STREET = re.compile(
     r"\b(?:street|st|avenue|ave|road|rd|drive|dr|lane|ln|blvd|boulevard|way|court|ct|circle|cir|place|pl|"
@@ -309,10 +331,10 @@ def extract(lines: Iterable[Line]):
             continue
         dates = [(match, _as_date(match)) for match in _dates(line.text)]
         line_date = dates[0][1] if dates else None
-        dx_line = bool(ICD_WITH_DOT.search(line.text)) or _names_diagnoses(line.text)
+        dx_line = bool(ICD_WITH_DOT.search(line.text) or DX_LABEL.search(line.text))
         found = []
         if candidates := list(CANDIDATE.finditer(line.text)):
-            shape = bool(dates) or _service_line_shape(line.text)
+            shape = bool(dates or MONEY.search(line.text))
             found = _codes_on_line(line, candidates, shape, columns, dx_line, _Context(lines, shapes, index))
         found_diagnoses = _diagnoses(line, [(hit.start, hit.end) for hit in found]) if dx_line else []
         diagnoses.extend(found_diagnoses)
@@ -405,8 +427,10 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         alone = start < WINDOW and not head.strip(" (+") and not text[end:].strip(" )")
         before = (context.previous + " " if alone else "") + text[max(0, start - 30) : start]
         after = context.next if alone else text[match.end() : match.end() + WINDOW]
-        diagnosis_context = _names_diagnoses(before[-20:])
-        code_label = not diagnosis_context and (_code_label(before) or before.rstrip().endswith(("HC:", "HC", "CPT")))
+        diagnosis_context = bool(DX_LABEL.search(before[-20:]))
+        code_label = not diagnosis_context and (
+            bool(CODE_LABEL.search(before)) or before.rstrip().endswith(("HC:", "HC", "CPT"))
+        )
         if _labelled(before) and not code_label:
             continue
         strong = bool(code_label or modifiers or column == "code")
@@ -429,14 +453,6 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
     return _drop_item_numbers(text, _drop_amount_lookalikes(text, hits))
 
 
-def _code_label(before):
-    """Whether the text before a number ends in a code label (CODE_LABEL): "CPT", "Proc code:"."""
-    lower = before.lower()
-    if "cpt" not in lower and "hc" not in lower and "proc" not in lower and "svc" not in lower and "code" not in lower:
-        return False  # none of its words: no need for the regex
-    return bool(CODE_LABEL.search(before))
-
-
 def _after_a_state(head):
     """Whether the text before a number ends in a state's two capitals ("Springfield, IL "): a ZIP code follows."""
     core = head.rstrip()
@@ -446,14 +462,6 @@ def _after_a_state(head):
     if not (core[-2:].isalpha() and core[-2:].isupper()):
         return False
     return bool(STATE_ZIP.search(head))
-
-
-def _names_diagnoses(text):
-    """Whether the text has a diagnosis label (DX_LABEL). Most lines have none of its words: skip the regex."""
-    lower = text.lower()
-    if "dx" not in lower and "diag" not in lower and "icd" not in lower and "impression" not in lower:
-        return False
-    return bool(DX_LABEL.search(text))
 
 
 def _labelled(before):
@@ -545,7 +553,7 @@ def _evidence(head, match, column, code_label, modifiers, shape, after, rest):
     in_parens = head.endswith("(")
     if in_parens and shape and (WORD.search(head) or not head.strip(" (")):
         return 0.95, "in brackets after a description"
-    described = len(WORD.findall(head)) >= 2 and not _not_a_service(head)
+    described = len(WORD.findall(head)) >= 2 and not NOT_A_SERVICE.search(head)
     if in_parens and described and BRACKET_END.match(rest):
         # "Office visit, new patient (99203)" on a line of its own: a description names the code.
         return 0.85, "in brackets after a description"
@@ -618,7 +626,12 @@ def _possible(alternatives, text, start=""):
     character the text lacks can never match, so leaving it out finds the same matches,
     several times sooner.
     """
-    return _either(tuple(pattern for pattern, needed in alternatives if needed.search(text)), start)
+    return _either(tuple(pattern for pattern, needed in alternatives if _holds(text, needed)), start)
+
+
+def _holds(text, needed):
+    """`needed`: a string the text must contain, or a regex it must match somewhere."""
+    return needed in text if isinstance(needed, str) else bool(needed.search(text))
 
 
 @functools.cache
@@ -689,28 +702,19 @@ def _line_items(line, hits, dates, service_date, dx_words=frozenset()):
 
 REVENUE = re.compile(r"(?=0)(?<![\w.,/$:-])0\d{3}(?![\w.,/-])")
 NDC = re.compile(r"\bN4\s?(\d{11})\b|\b(\d{4,5}-\d{3,4}-\d{1,2})\b|(?<=NDC)[\s:#]*(\d{11})\b")
-NOT_A_SERVICE = re.compile(
+NOT_A_SERVICE = Worded(
     r"\b(?:total|subtotal|balance|payment|paid|adjust(?:ment)?|due|deductible|copay|coinsurance|insurance|"
     r"previous|credit|discount|refund|write[- ]?off|statement|pay|owe|amount)\b",
-    re.IGNORECASE,
+    # "pa" stands for pay, paid and payment; "insurance" for coinsurance; "total" for subtotal.
+    "total balance pa adjust due deductible copay insurance previous credit discount refund write statement owe amount",
 )
 
 
-# What NOT_A_SERVICE's words contain ("pa" for pay, paid and payment): a line with none of them needs no regex.
-NOT_A_SERVICE_PARTS = (
-    "total balance pa adjust due deductible copay insurance previous credit discount refund write statement owe amount"
-).split()
-
-
-def _not_a_service(text):
-    lower = text.lower()
-    return any(part in lower for part in NOT_A_SERVICE_PARTS) and bool(NOT_A_SERVICE.search(text))
-
-
 def _amount(match):
-    if match.group("amount"):
-        return match.group("amount").replace(",", "")
-    return match.group("dollars").replace(",", "") + ".00"
+    parts = match.groupdict()  # only the groups of the forms searched for (_possible)
+    if parts.get("amount"):
+        return parts["amount"].replace(",", "")
+    return parts["dollars"].replace(",", "") + ".00"
 
 
 def _ndc(text):
@@ -722,7 +726,7 @@ def _ndc(text):
 
 def _uncoded(line, line_date):
     """A dated line with words and a positive charge but no code (not a total or a payment)."""
-    if _not_a_service(line.text):
+    if NOT_A_SERVICE.search(line.text):
         return None
     charges = [m for m in MONEY.finditer(line.text) if "-" not in m.group()]
     description = _description(_plain(line.text))
@@ -775,15 +779,13 @@ def _description(plain_text, dx_words=frozenset()):
     return " ".join(picked).strip(" -:,()")[:120]
 
 
-UNITS_LABELLED = re.compile(r"\b(?:x|qty|units?)\s?:?\s?(\d{1,3})\b|\b(\d{1,3})\s?(?:units?|x)\b", re.IGNORECASE)
+UNITS_LABELLED = Worded(r"\b(?:x|qty|units?)\s?:?\s?(\d{1,3})\b|\b(\d{1,3})\s?(?:units?|x)\b", "x qty unit")
 
 
 def _units(text, charge):
     """Units from the text after a code, whose first amount (MONEY) is `charge`."""
-    lower = text.lower()
-    if "x" in lower or "qty" in lower or "unit" in lower:  # what UNITS_LABELLED needs
-        for token in UNITS_LABELLED.finditer(text):
-            return int(token.group(1) or token.group(2))
+    for token in UNITS_LABELLED.finditer(text):
+        return int(token.group(1) or token.group(2))
     # A small whole number standing on its own right before the charge.
     head = (text[: charge.start()] if charge else text).split()
     if head and head[-1].isdigit() and len(head[-1]) <= 3 and (len(head) < 2 or head[-2] not in ("<", ">", "of")):
