@@ -6,8 +6,6 @@ never disagree. Bill text lives only in this call's local variables.
 Messages and findings are said in the `language` asked for, like our own texts.
 """
 
-import functools
-import inspect
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
@@ -85,39 +83,30 @@ def file_kind(name, data):
     return None
 
 
-def _in_language(function):
-    """Run `function` with its `language` argument as the active language, so its messages are in it."""
-    signature = inspect.signature(function)
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        arguments = signature.bind(*args, **kwargs)
-        arguments.apply_defaults()
-        with translation.override(arguments.arguments["language"]):
-            return function(*args, **kwargs)
-
-    return wrapper
-
-
-@_in_language
 def explain_text(text, language=ENGLISH):
-    if len(text) > settings.BILL_TEXT_MAX_CHARS:
-        raise BillError(
-            _("This text is too long (%(length)s characters). We read up to %(limit)s.")
-            % {"length": _number(len(text)), "limit": _number(settings.BILL_TEXT_MAX_CHARS)}
-        )
-    if not text.strip():
-        raise BillError(_("Please paste the text of your bill, or choose a file."))
-    return _explain(extraction.lines_from_text(text), Source("text", 1), language=language)
+    """Pasted text. Its messages and findings are in `language`, like our own texts."""
+    with translation.override(language):
+        if len(text) > settings.BILL_TEXT_MAX_CHARS:
+            raise BillError(
+                _("This text is too long (%(length)s characters). We read up to %(limit)s.")
+                % {"length": _number(len(text)), "limit": _number(settings.BILL_TEXT_MAX_CHARS)}
+            )
+        if not text.strip():
+            raise BillError(_("Please paste the text of your bill, or choose a file."))
+        return _explain(extraction.lines_from_text(text), Source("text", 1), language=language)
 
 
 def _number(value):
     return number_format(value, force_grouping=True)
 
 
-@_in_language
 def explain_file(name, data, language=ENGLISH):
-    """A file from a patient or the command line: a PDF, a photo or scan, or plain text."""
+    """A file from a patient or the command line: a PDF, a photo or scan, or plain text, explained in `language`."""
+    with translation.override(language):
+        return _explain_file(name, data, language)
+
+
+def _explain_file(name, data, language):
     if len(data) > settings.BILL_UPLOAD_MAX_BYTES:
         limit = settings.BILL_UPLOAD_MAX_BYTES // (1024 * 1024)
         raise BillError(_("This file is too large. We read files of up to %(limit)s MB.") % {"limit": limit})
@@ -125,9 +114,9 @@ def explain_file(name, data, language=ENGLISH):
         raise BillError(_("This file is empty."))
     kind = file_kind(name, data)
     if kind == "pdf":
-        return explain_pdf(data, language)
+        return _explain_pdf(data, language)
     if kind == "image":
-        return explain_image(data, language)
+        return _explain_image(data, language)
     if kind == "text":
         try:
             return explain_text(data.decode("utf-8-sig"), language)
@@ -141,8 +130,7 @@ def explain_file(name, data, language=ENGLISH):
     )
 
 
-@_in_language
-def explain_pdf(data, language=ENGLISH):
+def _explain_pdf(data, language):
     try:
         pdf = run_isolated(
             read_pdf,
@@ -182,8 +170,7 @@ def explain_pdf(data, language=ENGLISH):
     return _explain(lines, Source("pdf", pdf.pages, read), warnings, language)
 
 
-@_in_language
-def explain_image(data, language=ENGLISH):
+def _explain_image(data, language):
     """A phone photo or a scanned picture of a bill."""
     result = _ocr(ocr.ocr_image, data, _ocr_limits())
     if result is None:
