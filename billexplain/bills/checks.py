@@ -42,12 +42,17 @@ def check(items, explained, prices=None, uncoded=()):
 
 
 def _duplicates(items):
-    counts = Counter((item.code, item.date, item.modifiers) for item in items if item.date)
+    counts, firsts = Counter(), {}
+    for item in items:
+        if item.date:
+            same = (item.code, item.date, item.modifiers)
+            counts[same] += 1
+            firsts.setdefault(same, item)
     findings = []
     for (code, when, modifiers), count in counts.items():
         if count < 2:
             continue
-        first = next(i for i in items if (i.code, i.date, i.modifiers) == (code, when, modifiers))
+        first = firsts[code, when, modifiers]
         findings.append(
             Finding(
                 "duplicate",
