@@ -78,3 +78,19 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-quic",
         ],
     }
+
+
+@pytest.fixture
+def j1100(db):
+    """The CMS record of J1100 (dexamethasone), as the October 2025 file has it."""
+    from datetime import date
+
+    from billexplain.coding.models import HcpcsCode
+
+    return HcpcsCode.objects.create(
+        code="J1100",
+        long_description="Injection, dexamethasone sodium phosphate, 1 mg",
+        short_description="Dexamethasone sodium phos",
+        effective_on=date(2020, 1, 1),
+        release="HCPC2025_OCT_ANWEB",
+    )

@@ -1,22 +1,9 @@
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
 from billexplain.coding.models import HcpcsCode
 
 pytestmark = pytest.mark.usefixtures("content")
-
-
-@pytest.fixture
-def j1100(db):
-    return HcpcsCode.objects.create(
-        code="J1100",
-        long_description="Injection, dexamethasone sodium phosphate, 1 mg",
-        short_description="Dexamethasone sodium phos",
-        effective_on=date(2020, 1, 1),
-        release="HCPC2025_OCT_ANWEB",
-    )
 
 
 def test_a_cpt_code_page_explains_the_code_in_our_words(client):

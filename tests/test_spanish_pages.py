@@ -6,13 +6,12 @@ English stays the default. Official CMS text stays in English on Spanish pages, 
 import gettext
 import shutil
 import subprocess
-from datetime import date
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from billexplain.coding.models import CodeNote, FaqEntry, HcpcsCode, Section
+from billexplain.coding.models import CodeNote, FaqEntry, Section
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("content")
@@ -25,17 +24,6 @@ Dx: E11.65
 """
 PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-
-
-@pytest.fixture
-def j1100(db):
-    return HcpcsCode.objects.create(
-        code="J1100",
-        long_description="Injection, dexamethasone sodium phosphate, 1 mg",
-        short_description="Dexamethasone sodium phos",
-        effective_on=date(2020, 1, 1),
-        release="HCPC2025_OCT_ANWEB",
-    )
 
 
 @pytest.fixture
