@@ -8,18 +8,16 @@ import gc
 import multiprocessing
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
+from billexplain.environment import env_int
+
 
 def _env_int(name, default, minimum=1):
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
     try:
-        number = int(value)
-    except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {value!r}.") from None
-    if number < minimum:
-        raise SystemExit(f"{name} must be at least {minimum}, not {value!r}.")
-    return number
+        return env_int(name, default, minimum)
+    except ImproperlyConfigured as error:
+        raise SystemExit(str(error)) from None
 
 
 def _default_workers():

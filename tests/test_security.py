@@ -16,7 +16,7 @@ from django.utils.html import escape
 
 from billexplain.bills import limits
 from billexplain.bills.models import RequestCount
-from billexplain.settings import env_rate
+from billexplain.environment import env_rate
 from tests.test_production import manage, production_env
 
 pytestmark = pytest.mark.usefixtures("content")
