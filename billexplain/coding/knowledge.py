@@ -11,8 +11,9 @@ are never translated.
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from billexplain.coding.classification import Classification, classify
@@ -86,16 +87,8 @@ class CodeExplanation:
     @property
     def code_set_sentence(self):
         """Which code set the code is in and who makes it, in the active language."""
-        names = {"category": _(self.classification.category), "owner": _(self.classification.owner)}
-        if self.classification.hcpcs_level == 1:
-            return (
-                _(
-                    "This is a CPT code (%(category)s). CPT is also called HCPCS Level I. "
-                    "The %(owner)s makes these codes."
-                )
-                % names
-            )
-        return _("This is a HCPCS Level II code (%(category)s). The %(owner)s makes these codes.") % names
+        c = self.classification
+        return _code_set_sentence(c.hcpcs_level, c.category, c.owner, get_language())
 
     @cached_property
     def status_sentence(self):
@@ -111,6 +104,18 @@ class CodeExplanation:
         if self.status == NOT_CHECKED:
             return _("We could not check whether this code was in use on that date.")
         return ""
+
+
+@lru_cache(maxsize=256)
+def _code_set_sentence(hcpcs_level, category, owner, language):
+    """The sentence in the active language, `language` (which keys the cache): a bill's codes share a few."""
+    names = {"category": _(category), "owner": _(owner)}
+    if hcpcs_level == 1:
+        return (
+            _("This is a CPT code (%(category)s). CPT is also called HCPCS Level I. The %(owner)s makes these codes.")
+            % names
+        )
+    return _("This is a HCPCS Level II code (%(category)s). The %(owner)s makes these codes.") % names
 
 
 @dataclass(frozen=True)
