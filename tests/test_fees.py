@@ -365,11 +365,13 @@ def test_every_note_reads_at_grade_8_or_below_and_gives_no_verdict(note):
 # --- Reading prices for a bill ---------------------------------------------
 
 
-def test_it_looks_up_any_number_of_codes_in_one_query(loaded_fees, django_assert_num_queries):
+def test_it_looks_up_any_number_of_codes_in_one_query_and_then_keeps_them(loaded_fees, django_assert_num_queries):
     codes = [row.split(",")[0] for row in ROWS] + ["99999", "E11.65", "0450"]
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # whether the kept rows are current, then the fees
         prices = medicare_prices(codes)
     assert set(prices) == {row.split(",")[0] for row in ROWS}
+    with django_assert_num_queries(1):
+        assert medicare_prices(codes) == prices
 
 
 def test_a_price_holds_the_amounts_the_year_the_status_and_a_note(loaded_fees):

@@ -159,6 +159,7 @@ class Instance:
     """One gunicorn serving the app on its own port, as one server behind a load balancer."""
 
     def __init__(self, env, workdir, name):
+        self.env = env
         self.port = free_port()
         self.access_log = workdir / f"{name}-access.log"
         self.output = open(workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
@@ -278,6 +279,23 @@ def test_two_gunicorn_instances_on_one_postgresql_database_both_explain_a_bill(t
         # The ICD-10 list loads in a thread at start-up: a worker forked while it was
         # loading used to hang here, on the first bill with a diagnosis code.
         assert "E11.65" in page
+
+
+def test_a_note_staff_change_anywhere_is_shown_by_every_worker_of_every_instance_at_once(two_instances):
+    """Workers keep the notes they have read (coding/reference.py), but never past a change."""
+    tokens = [instance.csrf_token() for instance in two_instances]
+    for instance, token in zip(two_instances, tokens, strict=True):
+        for _ in range(4):  # over its workers, so each keeps the old note
+            assert instance.post_bill(token)[0] == 200
+    change = (
+        "from billexplain.coding.models import CodeNote; note = CodeNote.objects.get(code='99213'); "
+        "note.plain_language = 'Staff changed this note a moment ago.'; note.save()"
+    )
+    result = manage(two_instances[0].env, "shell", "-c", change)
+    assert result.returncode == 0, result.stderr
+    for instance, token in zip(two_instances, tokens, strict=True):
+        for _ in range(4):
+            assert "Staff changed this note a moment ago." in instance.post_bill(token)[2]
 
 
 def test_a_patient_sent_to_the_other_instance_midway_is_still_served(two_instances):

@@ -5,3 +5,20 @@ class CodingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "billexplain.coding"
     verbose_name = "Codes and explanations"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from billexplain.coding import reference
+
+        # Workers keep these rows in memory: every save or delete tells them to read again.
+        for name in reference.KEPT_MODELS:
+            model = self.get_model(name)
+            post_save.connect(_changed, sender=model, dispatch_uid=f"reference-saved-{name}")
+            post_delete.connect(_changed, sender=model, dispatch_uid=f"reference-deleted-{name}")
+
+
+def _changed(sender, **kwargs):
+    from billexplain.coding import reference
+
+    reference.changed()

@@ -12,7 +12,7 @@ codes A, R and T are paid from these RVUs; every other status means Medicare
 pays some other way or not at all, and the note says which in plain words.
 
 Parsing is pure (bytes in, frozen dataclasses out). `apply_fees` writes, in one
-transaction; `medicare_prices` reads, in one query. Both import the ORM when they
+transaction; `medicare_prices` reads, from what each worker keeps. Both import the ORM when they
 run, so parsing can be tested and reused without a database.
 """
 
@@ -480,23 +480,39 @@ class MedicarePrice:
         return next((part for part in self.parts if part.modifier in wanted), self)
 
 
+def _fee_query(codes):
+    from billexplain.coding.models import MedicareFee
+
+    return MedicareFee.objects.filter(code__in=codes).values_list(
+        "code", "modifier", "year", "status_code", "non_facility_amount", "facility_amount", "source"
+    )
+
+
+def _fee_rows(codes):
+    """Each code's rows in the schedule (every year and modifier), as tuples."""
+    by_code = {}
+    for row in _fee_query(codes):
+        by_code.setdefault(row[0], []).append(row)
+    return {code: tuple(rows) for code, rows in by_code.items()}
+
+
 def medicare_prices(codes: Iterable[str], *, year: int | None = None) -> dict[str, MedicarePrice]:
-    """Code -> its Medicare price (the newest year loaded, unless `year` is given), in one query.
+    """Code -> its Medicare price (the newest year loaded, unless `year` is given).
 
     Codes are matched upper-cased and stripped; a code the schedule does not list
-    is left out. Each price carries its 26/TC/53 rows in `parts`.
+    is left out. Each price carries its 26/TC/53 rows in `parts`. The rows come from
+    what this worker keeps (coding/reference.py), or from one query for a given year.
     """
-    from billexplain.coding.models import MedicareFee
+    from billexplain.coding import reference
 
     wanted = {code.strip().upper() for code in codes if code and code.strip()}
     if not wanted:
         return {}
-    query = MedicareFee.objects.filter(code__in=wanted)
-    if year is not None:
-        query = query.filter(year=year)
-    rows = query.values_list(
-        "code", "modifier", "year", "status_code", "non_facility_amount", "facility_amount", "source"
-    )
+    if year is None:
+        kept = reference.current().rows("fees", sorted(wanted), _fee_rows)
+        rows = [row for code_rows in kept.values() for row in code_rows]
+    else:
+        rows = _fee_query(wanted).filter(year=year)
     by_year: dict[str, dict[int, dict[str, MedicarePrice]]] = {}
     for code, modifier, row_year, status, non_facility, facility, source in rows:
         note = price_note(code, status, non_facility, facility, year=row_year, modifier=modifier)

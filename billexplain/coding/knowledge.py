@@ -1,7 +1,8 @@
-"""Explain classified codes from what the database knows, in one batch of queries.
+"""Explain classified codes from what the database knows, in a fixed number of queries.
 
-The number of queries is fixed (one per table), whatever the number of codes:
-a long itemized bill costs the same four lookups as a short one.
+Each worker keeps the rows it has read while they are current (coding/reference.py):
+a lookup costs one small query, and one more per table only for codes not kept yet,
+so a long itemized bill costs no more queries than a short one.
 
 Staff write our own words in English and, where they have done so, in Spanish.
 Asked for Spanish, each text falls back to the English one while its Spanish
@@ -16,6 +17,7 @@ from functools import cached_property, lru_cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from billexplain.coding import reference
 from billexplain.coding.classification import Classification, classify
 from billexplain.coding.models import CodeNote, FaqEntry, HcpcsCode, Modifier, Section
 
@@ -140,30 +142,21 @@ def explain_codes(codes_with_dates, modifier_codes=(), language=ENGLISH):
             dates[code] = max(filter(None, (dates.get(code), when)))
     classified = {code: classify(code) for code in dates}
     section_keys = {key for c in classified.values() for key in (c.section_key, c.subsection_key) if key}
-    # Only the columns we show: a bill asks about dozens of codes, each row a model less to build.
-    texts = ("plain_language", "plain_language_es")
+    kept = reference.current()
     sections = {
-        key: pick_text(english, spanish, language)
-        for key, english, spanish in Section.objects.filter(key__in=section_keys).values_list("key", *texts)
+        key: pick_text(*texts, language) for key, texts in kept.rows("sections", section_keys, _sections).items()
     }
-    notes = {
-        code: pick_text(english, spanish, language)
-        for code, english, spanish in CodeNote.objects.filter(code__in=list(dates)).values_list("code", *texts)
-    }
+    notes = {code: pick_text(*texts, language) for code, texts in kept.rows("notes", dates, _notes).items()}
     level_two = [code for code, c in classified.items() if c.hcpcs_level == 2]
-    records = HcpcsCode.objects.filter(code__in=level_two).only(
-        "code", "long_description", "release", "effective_on", "ended_on", "action_code"
-    )
-    official = {h.code: h for h in records} if level_two else {}
-    hcpcs_loaded = bool(official) or HcpcsCode.objects.exists()
+    official = kept.rows("hcpcs", level_two, _hcpcs_records)
+    hcpcs_loaded = bool(official) or kept.value("hcpcs loaded", HcpcsCode.objects.exists)
     meanings = {}
-    if modifier_codes:
-        for modifier in Modifier.objects.filter(code__in=set(modifier_codes)):
-            meaning, in_language = pick_text(modifier.plain_language, modifier.plain_language_es, language)
-            from_cms = not meaning
-            if from_cms:
-                meaning, in_language = modifier.official_description, ENGLISH
-            meanings[modifier.code] = ModifierMeaning(modifier.code, meaning, in_language, from_cms)
+    for code, (english, spanish, cms) in kept.rows("modifiers", sorted(set(modifier_codes)), _modifiers).items():
+        meaning, in_language = pick_text(english, spanish, language)
+        from_cms = not meaning
+        if from_cms:
+            meaning, in_language = cms, ENGLISH
+        meanings[code] = ModifierMeaning(code, meaning, in_language, from_cms)
     explained = {}
     for code, classification in classified.items():
         record = official.get(code)
@@ -184,6 +177,35 @@ def explain_codes(codes_with_dates, modifier_codes=(), language=ENGLISH):
             explanation_language=explanation_language,
         )
     return Knowledge(explained, meanings, hcpcs_loaded)
+
+
+# What the explanations are read from, for the codes (or keys) a worker has not kept yet: only the
+# columns we show, as tuples (kept rows are shared between requests).
+TEXTS = ("plain_language", "plain_language_es")
+
+
+def _sections(keys):
+    return {
+        key: (english, spanish)
+        for key, english, spanish in Section.objects.filter(key__in=keys).values_list("key", *TEXTS)
+    }
+
+
+def _notes(codes):
+    return {
+        code: (english, spanish)
+        for code, english, spanish in CodeNote.objects.filter(code__in=codes).values_list("code", *TEXTS)
+    }
+
+
+def _hcpcs_records(codes):
+    fields = ("code", "long_description", "release", "effective_on", "ended_on", "action_code")
+    return {record.code: record for record in HcpcsCode.objects.filter(code__in=codes).only(*fields)}
+
+
+def _modifiers(codes):
+    rows = Modifier.objects.filter(code__in=codes).values_list("code", *TEXTS, "official_description")
+    return {code: (english, spanish, cms) for code, english, spanish, cms in rows}
 
 
 def _first_text(*choices):

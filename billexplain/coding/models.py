@@ -10,6 +10,29 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
+class KeptQuerySet(models.QuerySet):
+    """For the rows workers keep in memory (coding/reference.py): writes that send no
+    signal (update, bulk_create, bulk_update) still tell every worker to read again."""
+
+    def update(self, **kwargs):
+        return _told(super().update(**kwargs))
+
+    def bulk_create(self, objs, *args, **kwargs):
+        return _told(super().bulk_create(objs, *args, **kwargs))
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        return _told(super().bulk_update(objs, fields, *args, **kwargs))
+
+
+def _told(written):
+    """Tell the workers when rows were written (a count or the created rows), then return it."""
+    if written:
+        from billexplain.coding import reference
+
+        reference.changed()
+    return written
+
+
 class CodeSet(models.TextChoices):
     CPT = "CPT", "CPT (HCPCS Level I)"
     HCPCS2 = "HCPCS2", "HCPCS Level II"
@@ -52,6 +75,8 @@ class Section(Edited):
 
     history = HistoricalRecords()
 
+    objects = KeptQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "key"]
 
@@ -79,6 +104,8 @@ class CodeNote(Edited):
     reviewed_on = models.DateField(null=True, blank=True, help_text="When it was last checked.")
 
     history = HistoricalRecords()
+
+    objects = KeptQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -133,6 +160,8 @@ class Modifier(Edited):
 
     history = HistoricalRecords()
 
+    objects = KeptQuerySet.as_manager()
+
     class Meta:
         ordering = ["code"]
 
@@ -153,6 +182,8 @@ class HcpcsCode(models.Model):
     coverage_code = models.CharField(max_length=1, blank=True)
     betos = models.CharField(max_length=3, blank=True)
     release = models.CharField(max_length=40, help_text="The CMS file this record came from.")
+
+    objects = KeptQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -195,6 +226,8 @@ class MedicareFee(models.Model):
     year = models.PositiveSmallIntegerField(help_text="The calendar year the fee schedule applies to.")
     source = models.CharField(max_length=100, help_text="The CMS file this row came from.")
 
+    objects = KeptQuerySet.as_manager()
+
     class Meta:
         ordering = ["code", "modifier", "-year"]
         verbose_name = "Medicare fee"
@@ -204,3 +237,16 @@ class MedicareFee(models.Model):
 
     def __str__(self):
         return f"{self.code}-{self.modifier} ({self.year})" if self.modifier else f"{self.code} ({self.year})"
+
+
+class ReferenceVersion(models.Model):
+    """One row whose token changes with every change to the rows codes are explained with.
+
+    Workers keep those rows in memory and read this token to know they are current
+    (coding/reference.py).
+    """
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.token
