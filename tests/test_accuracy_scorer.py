@@ -7,6 +7,7 @@ import pytest
 from tests.bench.accuracy import (
     DocScore,
     Found,
+    degraded_renders,
     found_from_json,
     main,
     match_outputs,
@@ -16,6 +17,7 @@ from tests.bench.accuracy import (
     score,
     totals,
 )
+from tests.pdfs import pdf_with_rows
 
 
 def items(*specs):
@@ -147,3 +149,32 @@ def test_it_scores_a_corpus_from_a_json_lines_file_without_running_explain(tmp_p
     [overall] = [line for line in printed.splitlines() if line.startswith("overall")]
     expected = "overall 2 1 | 1.000 1.000 1.000 1/1 1.000 0/1 | 0.333 1.000 0.500 1/1"
     assert overall.split() == expected.split()
+
+
+def test_the_degraded_corpus_scans_each_pdf_whole_and_photographs_each_page_with_that_pages_codes(tmp_path):
+    own, renders = tmp_path / "own", tmp_path / "renders"
+    own.mkdir()
+    renders.mkdir()
+    (own / "two_pages.pdf").write_bytes(pdf_with_rows([("03/14/2025", "99213", "Office visit", "$150.00")], pages=2))
+    (own / "notes.txt").write_text("99213 pasted text is not rendered", encoding="utf-8")
+    (own / "truth.csv").write_text(
+        "file,code,kind,modifiers,page,note\n"
+        "two_pages.pdf,99213,cpt,25,1,\n"
+        "two_pages.pdf,J1100,hcpcs2,,2,\n"
+        "notes.txt,99213,cpt,,1,\n",
+        encoding="utf-8",
+    )
+
+    corpus = degraded_renders(own, renders)
+
+    groups = {document.name: document.group for document in corpus.documents}
+    assert groups == {
+        "two_pages.96dpi.pdf": "96 dpi scan",
+        "two_pages.askew.pdf": "150 dpi askew",
+        "two_pages.p1.jpg": "phone photo",
+        "two_pages.p2.jpg": "phone photo",
+    }
+    assert corpus.truth["two_pages.96dpi.pdf"] == [("99213", ("25",)), ("J1100", ())]
+    assert corpus.truth["two_pages.p1.jpg"] == [("99213", ("25",))]
+    assert corpus.truth["two_pages.p2.jpg"] == [("J1100", ())]
+    assert all(document.path.stat().st_size > 1000 for document in corpus.documents)

@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import os
-import random
 import struct
 import tempfile
 import time
@@ -21,7 +20,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
@@ -31,6 +30,7 @@ from billexplain.bills.explain import BillError, as_json, explain_file
 from billexplain.bills.extraction import Line, extract
 from billexplain.bills.forms import BillForm
 from tests.pdfs import pdf_with_rows
+from tests.renders import encoded, noise, photographed, rescanned
 
 MISSING = (
     "Tesseract is not installed: run `apt-get install -y tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa` "
@@ -85,27 +85,6 @@ def bill_image(rows=ROWS, size=26):
     return image
 
 
-def noise(size, amount=255, seed=7):
-    """Grey speckles around mid-grey, `amount` levels either way; the same every run."""
-    speckles = Image.frombytes("L", size, random.Random(seed).randbytes(size[0] * size[1]))
-    return speckles.point(lambda v: round(128 + (v - 128) * amount / 128))
-
-
-def photographed(image, angle=3.0, blur=0.9, grain=40, shadow=0.45):
-    """As a phone sees a page: tilted, a little out of focus, grainy, darker towards one side."""
-    image = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-    image = image.filter(ImageFilter.GaussianBlur(blur))
-    image = ImageChops.subtract(image, noise(image.size, grain), 1, 128)  # paper minus grain, about its own shade
-    light = Image.linear_gradient("L").rotate(90).resize(image.size)  # bright on the left, dark on the right
-    return ImageChops.multiply(image, light.point(lambda v: round(255 - v * shadow)))
-
-
-def encoded(image, kind="PNG", **options):
-    buffer = io.BytesIO()
-    image.save(buffer, format=kind, **options)
-    return buffer.getvalue()
-
-
 def scanned_pdf(image):
     """A PDF whose only page is a picture, as a scanner makes it: no text layer at all."""
     buffer = io.BytesIO()
@@ -114,22 +93,6 @@ def scanned_pdf(image):
     height = width * image.height / image.width
     sheet.drawImage(ImageReader(image), 36, letter[1] - 36 - height, width=width, height=height)
     sheet.showPage()
-    sheet.save()
-    return buffer.getvalue()
-
-
-def rescanned(pdf_path, dpi):
-    """One of our own bills printed and scanned at `dpi`: an image-only PDF whose page picture has that resolution."""
-    document = pypdfium2.PdfDocument(str(pdf_path))
-    try:
-        pages = [page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for page in document]
-    finally:
-        document.close()
-    buffer = io.BytesIO()
-    sheet = canvas.Canvas(buffer, pagesize=letter)
-    for page in pages:
-        sheet.drawImage(ImageReader(page), 0, 0, width=letter[0], height=letter[1])
-        sheet.showPage()
     sheet.save()
     return buffer.getvalue()
 

@@ -1,6 +1,6 @@
 """How well does `manage.py explain` find the procedure and supply codes on bills with known answers?
 
-    .venv/bin/python tests/bench/accuracy.py [-v] [--from-jsonl PATH] [--corpus own|shared]
+    .venv/bin/python tests/bench/accuracy.py [-v] [--from-jsonl PATH] [--corpus own|shared|degraded]
 
 Run from the project root (`make accuracy`). For each corpus, the project's own `tests/data/bills/` and
 `../shared/bills/` (skipped when absent), it runs `manage.py explain --json` once over all the corpus's
@@ -12,6 +12,10 @@ files and scores the JSON Lines it prints against the corpus's `truth.csv`:
   `line_items`;
 - documents with no codes in truth: how many had anything found on them (those codes are also false
   positives).
+
+`--corpus degraded` (not run by default: about five minutes of OCR) scores the own corpus's PDFs again as a
+scanner or a phone gives them back (tests/renders.py): scanned at 96 dpi, scanned askew and soft at 150 dpi,
+and each page photographed as a JPEG. The renders are made in a temporary folder and deleted after.
 
 Next to ours it prints a naive baseline measured the same way: the pattern `\\b(\\d{5}|[A-V]\\d{4})\\b` over the
 document's text (pdfplumber text of every page for PDFs, the raw text of pasted text, nothing for images).
@@ -28,6 +32,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -35,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 OWN_DIR = ROOT / "tests" / "data" / "bills"
 SHARED_DIR = ROOT.parent / "shared" / "bills"
 BILL_SUFFIXES = {".pdf", ".txt", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".heic"}
@@ -302,6 +308,37 @@ def load_shared(folder: Path) -> Corpus:
     return Corpus(folder, documents, read_truth(read_csv(folder / "truth.csv")), ["text layer", "scans/images"])
 
 
+DEGRADED = ("96 dpi scan", "150 dpi askew", "phone photo")
+
+
+def degraded_renders(own: Path, folder: Path) -> Corpus:
+    """The own corpus's PDFs rendered into `folder` as DEGRADED says, with the own truth for each render."""
+    from tests.renders import phone_photos, rescanned, tilted_scan
+
+    own_truth = read_csv(own / "truth.csv")
+    rows, documents = [], []
+
+    def add(path: Path, group: str, source: str, page: int | None = None) -> None:
+        documents.append(Document(path.name, path, group))
+        for row in own_truth:
+            if row["file"] == source and (page is None or int(row["page"]) == page):
+                rows.append({**row, "file": path.name})
+
+    for pdf in (p for p in bill_files(own) if p.suffix.lower() == ".pdf"):
+        for group, suffix, data in (
+            (DEGRADED[0], "96dpi", rescanned(pdf, 96)),
+            (DEGRADED[1], "askew", tilted_scan(pdf)),
+        ):
+            path = folder / f"{pdf.stem}.{suffix}.pdf"
+            path.write_bytes(data)
+            add(path, group, pdf.name)
+        for page, data in enumerate(phone_photos(pdf), start=1):
+            path = folder / f"{pdf.stem}.p{page}.jpg"
+            path.write_bytes(data)
+            add(path, DEGRADED[2], pdf.name, page)
+    return Corpus(folder, documents, read_truth(rows), list(DEGRADED))
+
+
 def _arg(path: Path) -> str:
     """The path as given to explain: relative to the project root when it can be."""
     resolved = path.resolve()
@@ -313,15 +350,37 @@ def _arg(path: Path) -> str:
     return str(resolved)
 
 
-def run_explain(paths: list[Path], timeout: float) -> tuple[list[dict], str | None, float]:
-    """Run explain once over all files -> (objects, error or None, seconds)."""
-    command = [sys.executable, "manage.py", "explain", "--json", *[_arg(p) for p in paths]]
+def run_explain(paths: list[Path], timeout: float, jobs: int = 1) -> tuple[list[dict], str | None, float]:
+    """Run explain over all files, in `jobs` processes side by side -> (objects, error or None, seconds)."""
+    shares = [paths[start::jobs] for start in range(max(1, jobs))]
     started = time.perf_counter()
-    try:
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return [], f"explain did not finish in {timeout:.0f} s", time.perf_counter() - started
+    running = [
+        subprocess.Popen(  # noqa: S603 - our own command
+            [sys.executable, "manage.py", "explain", "--json", *[_arg(p) for p in share]],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for share in shares
+        if share
+    ]
+    outputs = []
+    for process in running:
+        try:
+            outputs.append(process.communicate(timeout=max(1.0, timeout - (time.perf_counter() - started))))
+        except subprocess.TimeoutExpired:
+            for other in running:
+                other.kill()
+                other.communicate()
+            return [], f"explain did not finish in {timeout:.0f} s", time.perf_counter() - started
     seconds = time.perf_counter() - started
+    done = subprocess.CompletedProcess(
+        [],
+        max(process.returncode for process in running),
+        "".join(out for out, _ in outputs),
+        "".join(err for _, err in outputs),
+    )
     objects, bad = parse_jsonl(done.stdout)
     error = None
     if done.returncode != 0:
@@ -451,10 +510,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PATH",
         help="score these JSON Lines (explain's output) instead of running explain",
     )
-    parser.add_argument("--corpus", choices=["own", "shared"], action="append", help="only this corpus")
+    parser.add_argument(
+        "--corpus", choices=["own", "shared", "degraded"], action="append", help="only this corpus (repeatable)"
+    )
     parser.add_argument("--own-dir", type=Path, default=OWN_DIR)
     parser.add_argument("--shared-dir", type=Path, default=SHARED_DIR)
     parser.add_argument("--timeout", type=float, default=1800, help="seconds for one explain run")
+    parser.add_argument("--jobs", type=int, default=1, help="explain runs side by side, each over a share of the files")
     args = parser.parse_args(argv)
 
     given: list[dict] | None = None
@@ -468,14 +530,20 @@ def main(argv: list[str] | None = None) -> int:
 
     failed = False
     wanted = args.corpus or ["own", "shared"]
-    for which, folder, loader in (("own", args.own_dir, load_own), ("shared", args.shared_dir, load_shared)):
+    scratch = tempfile.TemporaryDirectory(prefix="billexplain-degraded-")
+    corpora = (
+        ("own", args.own_dir, load_own),
+        ("shared", args.shared_dir, load_shared),
+        ("degraded", args.own_dir, lambda own: degraded_renders(own, Path(scratch.name))),
+    )
+    for which, folder, loader in corpora:
         if which not in wanted:
             continue
         print()
         if not (folder / "truth.csv").exists():
             print(f"corpus {_arg(folder)}: absent, skipped")
             continue
-        print(f"corpus {_arg(folder)}")
+        print(f"corpus {_arg(folder)}" + (", scanned and photographed" if which == "degraded" else ""))
         corpus = loader(folder)
         rows = sum(len(v) for v in corpus.truth.values())
         print(f"  {len(corpus.documents)} documents, {rows} truth rows")
@@ -484,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
             objects, error = given, None
             print(f"  explain output read from {', '.join(str(p) for p in args.from_jsonl)}")
         else:
-            objects, error, seconds = run_explain(paths, args.timeout)
+            objects, error, seconds = run_explain(paths, args.timeout, args.jobs)
             print(f"  explain --json over {len(paths)} files: {seconds:.1f} s")
         if error:
             print(f"  {error}")
@@ -499,6 +567,7 @@ def main(argv: list[str] | None = None) -> int:
                 "PDF": {d.name for d in corpus.documents if d.path.suffix.lower() == ".pdf"},
             }
         report(corpus, ours, naive, args.verbose, extra)
+    scratch.cleanup()
     print()
     print(
         "P, R, F1: unique codes per document, summed over documents.  items R: line items (code + modifiers) "
