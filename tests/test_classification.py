@@ -67,3 +67,8 @@ def test_it_says_why_a_code_is_not_valid(code, problem_words):
     result = classify(code)
     assert not result.valid
     assert problem_words in result.problem
+
+
+def test_a_code_met_again_gets_the_answer_kept_from_the_first_time():
+    assert classify(" 99213 ") is classify(" 99213 ")
+    assert classify("99213").hcpcs_level == 1

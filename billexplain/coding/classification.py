@@ -9,6 +9,7 @@ Names and problems are English, marked for translation: the page says them in th
 patient's language (the JSON keeps the English names).
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -77,8 +78,13 @@ class Classification:
         return self.subsection_key or self.section_key
 
 
+@functools.lru_cache(maxsize=8192)
 def classify(code):
-    """Tell what a code is, from its shape and the published ranges alone."""
+    """Tell what a code is, from its shape and the published ranges alone.
+
+    The answer depends on the code alone and cannot change, and a bill names the same
+    codes again and again: each worker keeps the answers for the codes it has met.
+    """
     code = code.strip().upper()
     if not CODE_SHAPE.match(code):
         return _invalid(code, gettext_noop("This is not shaped like a CPT or HCPCS code."))
