@@ -9,13 +9,14 @@ class CodingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from billexplain.coding import reference
+        from billexplain.coding.models import Kept
 
         # Workers keep these rows in memory: every save or delete tells them to read again.
-        for name in reference.KEPT_MODELS:
-            model = self.get_model(name)
-            post_save.connect(_changed, sender=model, dispatch_uid=f"reference-saved-{name}")
-            post_delete.connect(_changed, sender=model, dispatch_uid=f"reference-deleted-{name}")
+        for model in self.get_models():
+            if issubclass(model, Kept):
+                name = model.__name__
+                post_save.connect(_changed, sender=model, dispatch_uid=f"reference-saved-{name}")
+                post_delete.connect(_changed, sender=model, dispatch_uid=f"reference-deleted-{name}")
 
 
 def _changed(sender, **kwargs):

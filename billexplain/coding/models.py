@@ -24,6 +24,16 @@ class KeptQuerySet(models.QuerySet):
         return _told(super().bulk_update(objs, fields, *args, **kwargs))
 
 
+class Kept(models.Model):
+    """A table whose rows workers keep in memory (coding/reference.py). Every write through the app
+    tells them: saves and deletes through signals (coding/apps.py), the rest through KeptQuerySet."""
+
+    objects = KeptQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
 def _told(written):
     """Tell the workers when rows were written (a count or the created rows), then return it."""
     if written:
@@ -51,7 +61,7 @@ class Edited(models.Model):
         super().save(*args, **kwargs)
 
 
-class Section(Edited):
+class Section(Edited, Kept):
     """A part of a code set: a CPT section or subsection, or a HCPCS letter.
 
     The key matches the keys in coding/classification.py, which decides what
@@ -75,8 +85,6 @@ class Section(Edited):
 
     history = HistoricalRecords()
 
-    objects = KeptQuerySet.as_manager()
-
     class Meta:
         ordering = ["position", "key"]
 
@@ -84,7 +92,7 @@ class Section(Edited):
         return self.name
 
 
-class CodeNote(Edited):
+class CodeNote(Edited, Kept):
     """Our own plain-language note on one code (never the AMA's CPT text)."""
 
     code = models.CharField(
@@ -104,8 +112,6 @@ class CodeNote(Edited):
     reviewed_on = models.DateField(null=True, blank=True, help_text="When it was last checked.")
 
     history = HistoricalRecords()
-
-    objects = KeptQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -142,7 +148,7 @@ class FaqEntry(Edited):
         return self.question
 
 
-class Modifier(Edited):
+class Modifier(Edited, Kept):
     """A two-character modifier: CPT's digits (AMA) or Level II letters (CMS)."""
 
     code = models.CharField(primary_key=True, max_length=2)
@@ -160,8 +166,6 @@ class Modifier(Edited):
 
     history = HistoricalRecords()
 
-    objects = KeptQuerySet.as_manager()
-
     class Meta:
         ordering = ["code"]
 
@@ -169,7 +173,7 @@ class Modifier(Edited):
         return self.code
 
 
-class HcpcsCode(models.Model):
+class HcpcsCode(Kept):
     """One HCPCS Level II code as CMS publishes it (public domain)."""
 
     code = models.CharField(primary_key=True, max_length=5)
@@ -183,8 +187,6 @@ class HcpcsCode(models.Model):
     betos = models.CharField(max_length=3, blank=True)
     release = models.CharField(max_length=40, help_text="The CMS file this record came from.")
 
-    objects = KeptQuerySet.as_manager()
-
     class Meta:
         ordering = ["code"]
         verbose_name = "HCPCS Level II code"
@@ -193,7 +195,7 @@ class HcpcsCode(models.Model):
         return self.code
 
 
-class MedicareFee(models.Model):
+class MedicareFee(Kept):
     """Medicare's national Physician Fee Schedule amount for one code in one year (CMS, public domain).
 
     Loaded from the CMS PPRRVU file by `manage.py import_fees`; never edited by hand.
@@ -225,8 +227,6 @@ class MedicareFee(models.Model):
     )
     year = models.PositiveSmallIntegerField(help_text="The calendar year the fee schedule applies to.")
     source = models.CharField(max_length=100, help_text="The CMS file this row came from.")
-
-    objects = KeptQuerySet.as_manager()
 
     class Meta:
         ordering = ["code", "modifier", "-year"]

@@ -8,7 +8,7 @@ So each worker keeps the rows it has read, by key, and asks one small question p
 lookup (the token in `ReferenceVersion`) to know whether they are still current.
 Every write to those tables through the app calls `changed()` in its transaction:
 saves and deletes through signals (coding/apps.py), updates and bulk writes through
-their QuerySet (models.KeptQuerySet), as the admin, the CMS imports and
+their QuerySet (the tables are models.Kept), as the admin, the CMS imports and
 load_content make them. A new token is random, never a count, so a change rolled
 back can never come back under a token a worker has already seen.
 """
@@ -19,9 +19,6 @@ from django.db import connection
 
 # The most keys kept for one table: past it the table starts again, so no bill can make it grow for ever.
 MAX_KEYS = 50_000
-
-# Tables whose rows are kept; a save or delete of any of them calls changed() (coding/apps.py).
-KEPT_MODELS = ("Section", "CodeNote", "Modifier", "HcpcsCode", "MedicareFee")
 
 _kept = {"token": None, "tables": {}}  # this worker's rows, read under `token`
 
