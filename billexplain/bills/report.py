@@ -72,7 +72,7 @@ class CodeSection:
     rows: tuple[Row, ...]
     price: object = None  # fees.MedicarePrice, when Medicare's fee schedule lists the code
 
-    # The template asks for these twice (whether there are any, then each): work them out once.
+    # The page asks for these twice (whether there are any, then each): work them out once.
     @functools.cached_property
     def places(self):
         return _places(self.rows)

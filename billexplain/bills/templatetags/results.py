@@ -67,16 +67,18 @@ def _check_reading(row):
 @register.simple_tag
 def code_sections(sections):
     """A folded section for each code (report.CodeSection), the first one open."""
-    return mark_safe("\n".join(_section(section, first=index == 0) for index, section in enumerate(sections)))  # noqa: S308
+    language = get_language()
+    html = (_section(section, language, first=index == 0) for index, section in enumerate(sections))
+    return mark_safe("\n".join(html))  # noqa: S308 every value is escaped in _section
 
 
-def _section(section, first):
+def _section(section, language, first):
     code = section.code
     name = _(code.classification.name)
     parts = [
         f'<details class="code" id="code-{escape(code.code)}"{" open" if first else ""}>',
         f'<summary><span class="code-id">{escape(code.code)}</span> {escape(name)}</summary>',
-        explanation_html(code),
+        explanation_html(code, language),
         f'<p class="code-set">{escape(code.code_set_sentence)}</p>',
     ]
     if code.status_sentence:
@@ -89,7 +91,7 @@ def _section(section, first):
     if section.places:
         parts.append(f'<p class="where">{escape(section.places)}</p>')
     if section.modifiers:
-        items = "".join(_modifier(note, get_language()) for note in section.modifiers)
+        items = "".join(_modifier(note, language) for note in section.modifiers)
         parts.append(f'<ul class="modifiers">{items}</ul>')
     parts.append("</details>")
     return "\n".join(parts)

@@ -18,11 +18,11 @@ register = template.Library()
 @register.simple_tag
 def explanation(explained):
     """The block for a knowledge.CodeExplanation."""
-    return mark_safe(explanation_html(explained))  # noqa: S308 every value is escaped
+    return mark_safe(explanation_html(explained, get_language()))  # noqa: S308 every value is escaped
 
 
-def explanation_html(explained):
-    language = get_language()
+def explanation_html(explained, language):
+    """The block in the active language, `language` (the page's)."""
     parts = []
     if explained.explanation:
         # Our words may be in English on a Spanish page: say so, and tell screen readers with lang.
