@@ -106,15 +106,15 @@ LONG_BILL = "\n".join(
 @pytest.mark.parametrize("bill", [LONG_BILL.splitlines()[0], LONG_BILL])
 def test_the_explain_page_uses_a_fixed_number_of_queries(client, django_assert_max_num_queries, bill):
     reference.changed()  # nothing kept yet: the rate limit, the code lookups, the prices and the FAQ
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         client.post(reverse("home"), {"text": bill})
-    with django_assert_max_num_queries(4):  # then only whether the kept rows are current
+    with django_assert_max_num_queries(3):  # then only whether the kept rows are current
         client.post(reverse("home"), {"text": bill})
 
 
 def test_the_results_region_alone_does_not_look_up_the_faq_it_does_not_show(client, django_assert_num_queries):
     client.post(reverse("home"), {"text": LONG_BILL}, HTTP_HX_REQUEST="true")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):  # the rate limit and whether the kept rows are current
         client.post(reverse("home"), {"text": LONG_BILL}, HTTP_HX_REQUEST="true")
 
 

@@ -19,7 +19,7 @@ from billexplain.bills import checks as bill_checks
 from billexplain.bills import extraction, ocr
 from billexplain.bills.isolation import ParseFailed, run_isolated
 from billexplain.bills.pdf import UnreadablePdf, read_pdf
-from billexplain.coding import diagnoses, revenue
+from billexplain.coding import diagnoses, reference, revenue
 from billexplain.coding.fees import medicare_prices
 from billexplain.coding.knowledge import ENGLISH, UNKNOWN, explain_codes
 from billexplain.i18n import say
@@ -250,7 +250,8 @@ def _explain(lines, source, warnings=(), language=ENGLISH):
     found = extraction.extract(lines)
     items, unsure = _ocr_confidence(found.items, lines) if source.ocr_pages else (list(found.items), [])
     modifiers = {m for item in items for m in item.modifiers}
-    knowledge = explain_codes([(item.code, item.date) for item in items], modifiers, language=language)
+    rows = reference.current()  # what this worker keeps, checked once for both lookups
+    knowledge = explain_codes([(item.code, item.date) for item in items], modifiers, language=language, kept=rows)
     items = [item for item in items if _keep(item, knowledge)]
     codes = [knowledge.codes[code] for code in dict.fromkeys(item.code for item in items)]
     kept = {(item.page, item.line, item.code) for item in items}
@@ -275,7 +276,7 @@ def _explain(lines, source, warnings=(), language=ENGLISH):
                 "ask the billing office for an itemized bill that lists the codes."
             )
         )
-    prices = medicare_prices(knowledge.codes)
+    prices = medicare_prices(knowledge.codes, kept=rows)
     return Explanation(
         source,
         tuple(items),

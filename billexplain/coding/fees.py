@@ -496,12 +496,13 @@ def _fee_rows(codes):
     return {code: tuple(rows) for code, rows in by_code.items()}
 
 
-def medicare_prices(codes: Iterable[str], *, year: int | None = None) -> dict[str, MedicarePrice]:
+def medicare_prices(codes: Iterable[str], *, year: int | None = None, kept=None) -> dict[str, MedicarePrice]:
     """Code -> its Medicare price (the newest year loaded, unless `year` is given).
 
     Codes are matched upper-cased and stripped; a code the schedule does not list
     is left out. Each price carries its 26/TC/53 rows in `parts`. The rows come from
-    what this worker keeps (coding/reference.py), or from one query for a given year.
+    what this worker keeps (coding/reference.py; `kept`, a snapshot the caller read already),
+    or from one query for a given year.
     """
     from billexplain.coding import reference
 
@@ -509,8 +510,8 @@ def medicare_prices(codes: Iterable[str], *, year: int | None = None) -> dict[st
     if not wanted:
         return {}
     if year is None:
-        kept = reference.current().rows("fees", sorted(wanted), _fee_rows)
-        rows = [row for code_rows in kept.values() for row in code_rows]
+        by_code = (reference.current() if kept is None else kept).rows("fees", sorted(wanted), _fee_rows)
+        rows = [row for code_rows in by_code.values() for row in code_rows]
     else:
         rows = _fee_query(wanted).filter(year=year)
     by_year: dict[str, dict[int, dict[str, MedicarePrice]]] = {}

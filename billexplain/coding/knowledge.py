@@ -127,11 +127,12 @@ class Knowledge:
     hcpcs_loaded: bool
 
 
-def explain_codes(codes_with_dates, modifier_codes=(), language=ENGLISH):
+def explain_codes(codes_with_dates, modifier_codes=(), language=ENGLISH, kept=None):
     """Explain each (code, date of service or None); the latest date wins for status.
 
     `language` is a language code such as "en", "es" or "es-mx"; any Spanish one
     picks the Spanish notes, section texts and modifier meanings where staff wrote them.
+    `kept` is what this worker keeps (reference.current()), when the caller read it already.
     """
     language = content_language(language)
     dates = {}
@@ -142,7 +143,7 @@ def explain_codes(codes_with_dates, modifier_codes=(), language=ENGLISH):
             dates[code] = max(filter(None, (dates.get(code), when)))
     classified = {code: classify(code) for code in dates}
     section_keys = {key for c in classified.values() for key in (c.section_key, c.subsection_key) if key}
-    kept = reference.current()
+    kept = reference.current() if kept is None else kept
     sections = {
         key: pick_text(*texts, language) for key, texts in kept.rows("sections", section_keys, _sections).items()
     }
