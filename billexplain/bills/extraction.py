@@ -169,6 +169,8 @@ STATES = (
     "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI"
 )
 # Spans that hold numbers which are never codes, each with what a line must hold for it to match at all.
+# Each begins with a digit, "+", "(", "N" or "$" (MASK_START, see CANDIDATE for why).
+MASK_START = r"(?=[\d+(N$])"
 MASKS = (
     (r"\bN4\s?\d{11}\b", "N4"),  # NDC with its N4 qualifier
     (r"\b\d{4,5}-\d{3,4}-\d{1,2}\b", "-"),  # NDC 5-4-2, 4-4-2, 5-3-2
@@ -239,18 +241,24 @@ MONEY_FORMS = (
     (r"(?<![\w.])-?\$?\s?-?(?P<amount>\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d%])", re.compile(r"\.\d\d")),
     (r"(?<![\w.])-?\$\s?-?(?P<dollars>\d{1,3}(?:,\d{3})*|\d+)(?![\d.,%])", "$"),
 )
-MONEY = re.compile("|".join(form for form, _ in MONEY_FORMS))
+# Every amount begins with a digit, "-" or "$", or a space before a digit or "-".
+MONEY_START = r"(?=[-$\d]|\s[-\d])"
+MONEY = re.compile(MONEY_START + "(?:" + "|".join(form for form, _ in MONEY_FORMS) + ")")
 
 
 def _money(text):
     """MONEY with only the forms this text can hold (see _possible)."""
-    return _possible(MONEY_FORMS, text)
+    return _possible(MONEY_FORMS, text, MONEY_START)
 
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'/&.-]+")
+STREET_WORDS = (
+    "street st avenue ave road rd drive dr lane ln blvd boulevard way court ct circle cir place pl parkway pkwy "
+    "highway hwy suite ste apt port plaza square sq terrace trail"
+).split() + ["po box"]
+# The lookahead at the words' first letters lets the search pass every other place at once.
 STREET = re.compile(
-    r"\b(?:street|st|avenue|ave|road|rd|drive|dr|lane|ln|blvd|boulevard|way|court|ct|circle|cir|place|pl|"
-    r"parkway|pkwy|highway|hwy|suite|ste|apt|port|plaza|square|sq|terrace|trail|po box)\b\.?",
+    rf"(?=[{''.join(sorted({word[0] for word in STREET_WORDS}))}])\b(?:{'|'.join(STREET_WORDS)})\b\.?",
     re.IGNORECASE,
 )
 
@@ -612,7 +620,7 @@ def _cents_follow(text, position):
 
 
 def _masked_spans(text):
-    return [match.span() for match in _possible(MASKS, text).finditer(text)]
+    return [match.span() for match in _possible(MASKS, text, MASK_START).finditer(text)]
 
 
 def _dates(text):
