@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 from datetime import date
@@ -6,10 +7,20 @@ from pathlib import Path
 import pytest
 
 from billexplain.bills.extraction import (
+    CANDIDATE,
     CODE_LABEL,
+    DATE,
+    DATE_START,
     DX_LABEL,
+    MASK_START,
+    MASKS,
+    MONEY,
+    MONEY_START,
     NOT_A_SERVICE,
+    STREET,
+    STREET_START,
     UNITS_LABELLED,
+    UNITS_START,
     Line,
     Word,
     extract,
@@ -226,3 +237,25 @@ def test_a_worded_regex_skips_only_the_lines_it_could_never_match(worded):
         skipped = worded.search(line) is None
         assert skipped == (worded.regex.search(line) is None), line
         assert [m.span() for m in worded.finditer(line)] == [m.span() for m in worded.regex.finditer(line)], line
+
+
+MASKS_ALL = re.compile(MASK_START + "(?:" + "|".join(pattern for pattern, _ in MASKS) + ")")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "start"),
+    [
+        (CANDIDATE, CANDIDATE.pattern[: CANDIDATE.pattern.index(")") + 1]),
+        (DATE, DATE_START),
+        (MONEY, MONEY_START),
+        (MASKS_ALL, MASK_START),
+        (STREET, STREET_START),
+        (UNITS_LABELLED.regex, UNITS_START),
+    ],
+    ids=["candidate", "date", "money", "masks", "street", "units"],
+)
+def test_a_lookahead_at_a_patterns_start_skips_only_places_where_it_could_never_match(pattern, start):
+    assert pattern.pattern.startswith(start) and start.startswith("(?=")
+    without = re.compile(pattern.pattern.removeprefix(start), pattern.flags)
+    for line in corpus_lines():
+        assert [m.span() for m in pattern.finditer(line)] == [m.span() for m in without.finditer(line)], line

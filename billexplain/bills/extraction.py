@@ -151,9 +151,10 @@ def _is_spaced_modifier(token, code):
 _HCPCS_LETTERS = "".join(sorted(HCPCS_LETTERS))
 # The code itself: CPT (5 digits, or 4 digits and F/T/U) or Level II (letter + 4 digits),
 # optionally zero-padded to six characters as hospital systems print them.
-# Patterns that open with lookbehinds start with a lookahead at the one character they can begin
-# with ("(?=\d)"): Python's re then drops most positions of a line at once, instead of trying every
-# lookbehind there. The matches are the same; the search takes a third to half the time.
+# Patterns start with a lookahead at the few characters they can begin with ("(?=\d)"): Python's re
+# then drops most positions of a line at once, instead of trying every lookbehind or alternative
+# there. The matches are the same (tests/test_extraction.py checks); the search takes a third to
+# half the time. The *_START constants below do the same.
 CANDIDATE = re.compile(
     rf"(?=[0-9{_HCPCS_LETTERS}])(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*-]))"
     rf"0?(?P<code>\d{{5}}|\d{{4}}[FTU]|[{_HCPCS_LETTERS}]\d{{4}})"
@@ -169,7 +170,7 @@ STATES = (
     "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI"
 )
 # Spans that hold numbers which are never codes, each with what a line must hold for it to match at all.
-# Each begins with a digit, "+", "(", "N" or "$" (MASK_START, see CANDIDATE for why).
+# Each begins with a digit, "+", "(", "N" or "$".
 MASK_START = r"(?=[\d+(N$])"
 MASKS = (
     (r"\bN4\s?\d{11}\b", "N4"),  # NDC with its N4 qualifier
@@ -256,11 +257,8 @@ STREET_WORDS = (
     "street st avenue ave road rd drive dr lane ln blvd boulevard way court ct circle cir place pl parkway pkwy "
     "highway hwy suite ste apt port plaza square sq terrace trail"
 ).split() + ["po box"]
-# The lookahead at the words' first letters lets the search pass every other place at once.
-STREET = re.compile(
-    rf"(?=[{''.join(sorted({word[0] for word in STREET_WORDS}))}])\b(?:{'|'.join(STREET_WORDS)})\b\.?",
-    re.IGNORECASE,
-)
+STREET_START = f"(?=[{''.join(sorted({word[0] for word in STREET_WORDS}))}])"
+STREET = re.compile(rf"{STREET_START}\b(?:{'|'.join(STREET_WORDS)})\b\.?", re.IGNORECASE)
 
 # Column headers: which columns hold codes and which hold numbers that are not codes.
 CODE_HEADERS = re.compile(r"^(?:cpt|hcpcs|cpt/hcpcs|hcpcs/cpt|cpt®|code|codes|proc|procedure|svc|service)$", re.I)
@@ -634,12 +632,13 @@ def _possible(alternatives, text, start=""):
     character the text lacks can never match, so leaving it out finds the same matches,
     several times sooner.
     """
-    return _either(tuple(pattern for pattern, needed in alternatives if _holds(text, needed)), start)
-
-
-def _holds(text, needed):
-    """`needed`: a string the text must contain, or a regex it must match somewhere."""
-    return needed in text if isinstance(needed, str) else bool(needed.search(text))
+    # `needed`: a string the text must contain, or a regex it must match somewhere.
+    held = [
+        pattern
+        for pattern, needed in alternatives
+        if (needed in text if needed.__class__ is str else needed.search(text))
+    ]
+    return _either(tuple(held), start)
 
 
 @functools.cache
@@ -766,7 +765,7 @@ def _without_amounts(text, first):
     if first is None:
         return text
     pieces, position = [text[: first.start()]], first.end()
-    for match in _money(text).finditer(text, position):
+    for match in first.re.finditer(text, position):
         pieces.append(text[position : match.start()])
         position = match.end()
     pieces.append(text[position:])
@@ -774,20 +773,26 @@ def _without_amounts(text, first):
 
 
 def _description(plain_text, dx_words=frozenset()):
-    """The words that say what a line is, in text with no dates or amounts (_plain)."""
-    words = plain_text.split()
-    start = next((i for i, w in enumerate(words) if WORD.match(w)), None)
-    if start is None:
-        return ""
+    """The words that say what a line is, in text with no dates or amounts (_plain).
+
+    They start at the first word of letters and stop at a number or a diagnosis code.
+    """
     picked = []
-    for word in words[start:]:
-        if picked and (NUMBERISH.fullmatch(word) or word.strip(",;").replace(".", "") in dx_words):
+    for word in plain_text.split():
+        if not picked:
+            if WORD.match(word):
+                picked.append(word)
+        elif NUMBERISH.fullmatch(word) or word.strip(",;").replace(".", "") in dx_words:
             break
-        picked.append(word)
+        else:
+            picked.append(word)
     return " ".join(picked).strip(" -:,()")[:120]
 
 
-UNITS_LABELLED = Worded(r"\b(?:x|qty|units?)\s?:?\s?(\d{1,3})\b|\b(\d{1,3})\s?(?:units?|x)\b", "x qty unit")
+UNITS_START = r"(?=[xqu\d])"
+UNITS_LABELLED = Worded(
+    UNITS_START + r"(?:\b(?:x|qty|units?)\s?:?\s?(\d{1,3})\b|\b(\d{1,3})\s?(?:units?|x)\b)", "x qty unit"
+)
 
 
 def _units(text, charge):
@@ -879,9 +884,9 @@ def _column_at(line, columns, char_index):
     if word is None:
         return None
     centre = (word.x0 + word.x1) / 2
-    overlapping = [c for c in columns if c[0] - 2 <= word.x0 <= c[1] + 2 or c[0] - 2 <= centre <= c[1] + 2]
-    if overlapping:
-        return overlapping[0][2]
+    for x0, x1, kind in columns:
+        if x0 - 2 <= word.x0 <= x1 + 2 or x0 - 2 <= centre <= x1 + 2:
+            return kind
     nearest = min(columns, key=lambda c: abs((c[0] + c[1]) / 2 - centre))
     return nearest[2] if nearest[2] == "code" and abs(nearest[0] - word.x0) < 20 else None
 
