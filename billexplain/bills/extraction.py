@@ -412,7 +412,6 @@ class _Hit:
 def _codes_on_line(line, candidates, shape, columns, dx_line, context):
     text = line.text
     masked = _masked_spans(text)
-    dx_like = dx_line or _has_diagnosis_tokens(text)
     hits = []
     for match in candidates:
         start, code = match.start(), match.group("code")
@@ -446,7 +445,7 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
             continue  # the end of a bracket opened on an earlier line, like "(BIN" then "015730)"
         if not classify(code).valid:
             continue
-        if code[0].isalpha() and (diagnosis_context or (dx_like and not strong)):
+        if code[0].isalpha() and (diagnosis_context or (not strong and (dx_line or _has_diagnosis_tokens(text)))):
             continue
         in_parens = text[max(0, start - 1) : start] == "("
         line_shape = _alone_shape(line, columns, context, in_parens) if alone else shape
@@ -643,7 +642,7 @@ def _possible(alternatives, text, start=""):
 
 @functools.cache
 def _either(patterns, start=""):
-    return re.compile(f"{start}(?:{'|'.join(patterns)})" if patterns else "(?!)")  # (?!) never matches
+    return re.compile(f"{start}(?:{'|'.join(patterns)})" if patterns else r"\A(?!)")  # fails at its first place
 
 
 def _overlaps(spans, start, end):
