@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from billexplain.bills.extraction import (
+    AFTER_AN_ADDRESS,
     CANDIDATE,
     CODE_LABEL,
     DATE,
@@ -17,7 +18,6 @@ from billexplain.bills.extraction import (
     MONEY,
     MONEY_START,
     NOT_A_SERVICE,
-    STREET,
     STREET_START,
     UNITS_LABELLED,
     UNITS_START,
@@ -66,6 +66,12 @@ def codes_in(text):
         ("0450 EMERGENCY ROOM 99284 1 1,234.00", [("99284", ())]),
         ("Services Provided: Office visit, new patient, 30 minutes (99203)", [("99203", ())]),
         ("Office visit, established patient (99214-25)", [("99214", ("25",))]),
+        # Words that also name a kind of street, on service lines
+        ("04/28/2025 401113 CT HEAD/BRAIN W/O CONTRAST - 70450 1 3,402.00", [("70450", ())]),
+        ("03/14/2025 99214 Office visit, Dr. Okafor 1 $248.00", [("99214", ())]),
+        ("03/14/2025 96369 SQ INFUSION 1ST HOUR 1 $300.00", [("96369", ())]),
+        ("03/14/2025 36561 INSERT TUNNELED PORT 1 $1,200.00", [("36561", ())]),
+        ("Dr. Okafor 99213 03/14/2025 $150.00", [("99213", ())]),
     ],
 )
 def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
@@ -90,6 +96,9 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "Payer BIN 015730 $5884.11",
         "CONTRACTUAL ADJUSTMENT (10212)",
         "70558 Campbell Port Apt. 735",
+        "70558 Campbell Port Apt. 735 11/18/1988",
+        "12345 N Oak Ridge Dr, Salem 03/14/2025",
+        "Remit to 400 Main St, Springfield 62704 on 03/14/2025",
         "Remark codes: CO-45 PR-2 N130 MA27",
         "Visit #12345 03/14/2025",
         "Call 1-866-555-0116, ext. 43201, and give file no. 99281.",
@@ -249,7 +258,7 @@ MASKS_ALL = re.compile(MASK_START + "(?:" + "|".join(pattern for pattern, _ in M
         (DATE, DATE_START),
         (MONEY, MONEY_START),
         (MASKS_ALL, MASK_START),
-        (STREET, STREET_START),
+        (AFTER_AN_ADDRESS, STREET_START),
         (UNITS_LABELLED.regex, UNITS_START),
     ],
     ids=["candidate", "date", "money", "masks", "street", "units"],

@@ -256,9 +256,19 @@ WORD = re.compile(r"[A-Za-z][A-Za-z'/&.-]+")
 STREET_WORDS = (
     "street st avenue ave road rd drive dr lane ln blvd boulevard way court ct circle cir place pl parkway pkwy "
     "highway hwy suite ste apt port plaza square sq terrace trail"
-).split() + ["po box"]
+).split()
+_STREET = "|".join(STREET_WORDS)
+_NAME = r"[A-Za-z][A-Za-z.'-]*"
+# A number is a house number when a street's name and kind follow it and end the address there
+# ("70558 Campbell Port Apt. 735", "12345 Oak Ridge Dr, Salem"). Kinds are words of services
+# too ("CT HEAD", "Dr. Okafor", "SQ INFUSION", "TUNNELED PORT 1"), so one alone says nothing.
+HOUSE_NUMBER = re.compile(
+    rf"\s+(?:{_NAME}\s+){{1,3}}(?:{_STREET})\b\.?(?=\s*(?:$|[,#]|(?:apt|suite|ste|unit|fl|floor|bldg|rm|room)\b))",
+    re.IGNORECASE,
+)
+# And a ZIP code when it follows a street and a town ("400 Main St, Springfield 62704").
 STREET_START = f"(?=[{''.join(sorted({word[0] for word in STREET_WORDS}))}])"
-STREET = re.compile(rf"{STREET_START}\b(?:{'|'.join(STREET_WORDS)})\b\.?", re.IGNORECASE)
+AFTER_AN_ADDRESS = re.compile(rf"{STREET_START}\b(?:{_STREET})\b\.?,\s*(?:{_NAME}\s+){{1,3}}$", re.IGNORECASE)
 
 # Column headers: which columns hold codes and which hold numbers that are not codes.
 CODE_HEADERS = re.compile(r"^(?:cpt|hcpcs|cpt/hcpcs|hcpcs/cpt|cpt®|code|codes|proc|procedure|svc|service)$", re.I)
@@ -562,9 +572,14 @@ def _evidence(head, match, column, code_label, modifiers, shape, after, rest):
     if in_parens and described and BRACKET_END.match(rest):
         # "Office visit, new patient (99203)" on a line of its own: a description names the code.
         return 0.85, "in brackets after a description"
-    if shape and not STREET.search(head + rest) and not (in_parens and not WORD.search(head)):
+    if shape and not _in_an_address(head, rest) and not (in_parens and not WORD.search(head)):
         return 0.9, "on a line with a date or an amount"
     return None
+
+
+def _in_an_address(head, rest):
+    """Whether a number is a street address's house number or ZIP code, from the words around it."""
+    return bool(HOUSE_NUMBER.match(rest)) or ("," in head and bool(AFTER_AN_ADDRESS.search(head)))
 
 
 def _drop_amount_lookalikes(text, hits):
