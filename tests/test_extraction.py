@@ -72,6 +72,18 @@ def codes_in(text):
         ("03/14/2025 96369 SQ INFUSION 1ST HOUR 1 $300.00", [("96369", ())]),
         ("03/14/2025 36561 INSERT TUNNELED PORT 1 $1,200.00", [("36561", ())]),
         ("Dr. Okafor 99213 03/14/2025 $150.00", [("99213", ())]),
+        # A description after a spaced dash or comma is not a modifier; a modifier there still is
+        ("04/28/2025 70450 - CT HEAD/BRAIN W/O CONTRAST 1 3,402.00", [("70450", ())]),
+        ("04/28/2025 99285 - ED VISIT HIGH SEVERITY 1 2,964.00", [("99285", ())]),
+        ("04/28/2025 96374 - IV PUSH SINGLE DRUG 1 412.00", [("96374", ())]),
+        ("03/14/2025 99213 - OV EST PATIENT $120.00", [("99213", ())]),
+        ("03/14/2025 99214 - 25 Office visit $210.00", [("99214", ("25",))]),
+        ("03/14/2025 J1745 - JZ 10 mg $85.00", [("J1745", ("JZ",))]),
+        ("03/14/2025 A0427, RH 1 $1,200.00", [("A0427", ("RH",))]),
+        # Physical status after an anesthesia code; a measure's exclusion after a Category II code
+        ("03/04/2025 01402 AA P3 Anes knee arthroplasty 17.2 $1,376.00", [("01402", ("AA", "P3"))]),
+        ("01/05/2026 3074F 8P Systolic BP not measured 0.00", [("3074F", ("8P",))]),
+        ("03/04/2025 99213 P3 Office visit $120.00", [("99213", ())]),
     ],
 )
 def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
@@ -196,6 +208,25 @@ def test_a_number_before_a_code_is_an_item_number():
 
 def test_fixed_width_pasted_columns_are_used_like_pdf_columns():
     text = "Visit date   Visit #   Patient          Charges\n10/30/2025   21002     Octavius Lee     412.00\n"
+    assert codes_in(text) == []
+
+
+def test_a_modifier_column_headed_with_its_descriptions_holds_the_modifiers():
+    text = (
+        "Date of service   Procedure code/description        Modifier/description            Amount charged\n"
+        "03/03/2025        99214 - Office/outpatient visit   25 - Significant, separately    $265.00\n"
+        "03/03/2025        20610 - Drain/inj joint/bursa     RT - Right side                 $310.00\n"
+    )
+    assert codes_in(text) == [("99214", ("25",)), ("20610", ("RT",))]
+
+
+@pytest.mark.parametrize("header", ["Charge Code", "Chg Code", "Item Code", "CDM Code"])
+def test_a_column_of_the_hospitals_own_item_numbers_is_not_a_code_column(header):
+    text = (
+        f"Date       {header:<12}  Description              Rev    Units    Charges\n"
+        "06/09/25   36011         OR TIME LEVEL 3 30 MIN   0360   1        4,120.00\n"
+        "06/09/25   27130         SUPPLY STERILE PACK      0272   1          412.00\n"
+    )
     assert codes_in(text) == []
 
 

@@ -141,9 +141,19 @@ AMBULANCE_PLACES = "DEGHIJNPRSX"
 SPACED_MODIFIERS = CPT_MODIFIERS | LEVEL_TWO_MODIFIERS - set("PA PC PL PO PS PT SM SQ ST US".split())
 
 
+# Anesthesia codes take the patient's physical status (P1 to P6); Category II codes (ending in F)
+# say why a measure was not met (1P, 2P, 3P, 8P).
+PHYSICAL_STATUS = frozenset("P1 P2 P3 P4 P5 P6".split())
+MEASURE_EXCLUSIONS = frozenset("1P 2P 3P 8P".split())
+
+
 def _is_spaced_modifier(token, code):
     if token in SPACED_MODIFIERS:
         return True
+    if token in PHYSICAL_STATUS:
+        return "00100" <= code <= "01999"
+    if token in MEASURE_EXCLUSIONS:
+        return code.endswith("F")
     # Ambulance codes take a pair of place letters: where the ride started and ended.
     return code.startswith("A0") and token[0] in AMBULANCE_PLACES and token[1] in AMBULANCE_PLACES
 
@@ -160,7 +170,9 @@ CANDIDATE = re.compile(
     rf"0?(?P<code>\d{{5}}|\d{{4}}[FTU]|[{_HCPCS_LETTERS}]\d{{4}})"
     r"(?![0-9])(?!\.\d)(?!-\d{3,4}\b)"
 )
-GLUED_MODIFIER = re.compile(r"\s?(?:[-,:]\s?(?P<a>[0-9A-Z]{2})\b|\((?P<b>[0-9A-Z]{2})\))")
+GLUED_MODIFIER = re.compile(r"\s?(?:[-,:](?P<gap>\s?)(?P<a>[0-9A-Z]{2})\b|\((?P<b>[0-9A-Z]{2})\))")
+# After "99214 - " a modifier is a number or stands alone; "70450 - CT HEAD" begins a description.
+DESCRIPTION_GOES_ON = re.compile(r"\s+[A-Za-z]{2}")
 SPACED_MODIFIER = re.compile(r"[ \t]+(?P<m>[0-9A-Z]{2})\b(?![.,/-]?\d)")
 STUCK_MODIFIER = re.compile(r"([0-9A-Z]{2})(?![A-Za-z0-9])")
 LABELLED_MODIFIERS = re.compile(r"[ \t]+mod(?:ifiers?|ifier\(s\)|s)?[ \t]*[:.=]+[ \t]*", re.IGNORECASE)
@@ -605,6 +617,8 @@ def _modifiers(text, position, code):
         position += 2
     while True:
         glued = GLUED_MODIFIER.match(text, position)
+        if glued and glued.group("gap") and not _modifier_after_a_gap(text, glued, code):
+            glued = None
         if glued:
             modifiers.append(glued.group("a") or glued.group("b"))
             position = glued.end()
@@ -620,6 +634,14 @@ def _modifiers(text, position, code):
             position = spaced.end()
             continue
         return tuple(modifiers), position
+
+
+def _modifier_after_a_gap(text, glued, code):
+    """`99214 - 25` and `J1745, JZ` hold modifiers; `70450 - CT HEAD` and `99213 - OV EST` hold descriptions."""
+    token = glued.group("a")
+    if not _is_spaced_modifier(token, code):
+        return False
+    return token.isdigit() or not DESCRIPTION_GOES_ON.match(text, glued.end())
 
 
 CENTS = re.compile(r" (\d{2})\b")
@@ -875,14 +897,21 @@ def _header_columns(words):
     return [(x0, x1, _column_kind(label)) for x0, x1, label in cells]
 
 
+# Headers of a hospital's own item numbers, which look like CPT codes: "Charge Code", "Chg Code", "CDM #".
+OWN_NUMBERS = frozenset("charge chg item cdm internal supply stock sku catalog trans transaction".split())
+
+
 def _column_kind(label):
     words = re.findall(r"[a-z#®]+(?:/[a-z]+)?", label.lower())
     if not words:
         return "text"
+    if OWN_NUMBERS & set(words):
+        return "other"
     not_procedures = {"rev", "revenue", "dx", "diag", "diagnosis", "icd", "ndc", "zip"}
     if any(CODE_HEADERS.match(w) and w != "service" for w in words) and not not_procedures & set(words):
         return "code"
-    if re.fullmatch(r"mod(?:s|ifiers?)?\d?", words[0]) and len(words) <= 2:
+    # "Mod", "Modifiers", "Mod 1", and "Modifier/description" (Medicare.gov)
+    if re.fullmatch(r"mod(?:s|ifiers?)?\d?", words[0].split("/")[0]) and len(words) <= 2:
         return "mod"
     if any(OTHER_HEADERS.match(w) for w in words) or words[-1] in ("id", "no", "number", "#"):
         return "other"
