@@ -77,6 +77,7 @@ def codes_in(text):
         ("04/28/2025 99285 - ED VISIT HIGH SEVERITY 1 2,964.00", [("99285", ())]),
         ("04/28/2025 96374 - IV PUSH SINGLE DRUG 1 412.00", [("96374", ())]),
         ("03/14/2025 99213 - OV EST PATIENT $120.00", [("99213", ())]),
+        ("03/14/2025 99285 ED VISIT HIGH SEVERITY 1 $2,964.00", [("99285", ())]),
         ("03/14/2025 99214 - 25 Office visit $210.00", [("99214", ("25",))]),
         ("03/14/2025 J1745 - JZ 10 mg $85.00", [("J1745", ("JZ",))]),
         ("03/14/2025 A0427, RH 1 $1,200.00", [("A0427", ("RH",))]),
@@ -208,6 +209,26 @@ def test_a_number_before_a_code_is_an_item_number():
 
 def test_fixed_width_pasted_columns_are_used_like_pdf_columns():
     text = "Visit date   Visit #   Patient          Charges\n10/30/2025   21002     Octavius Lee     412.00\n"
+    assert codes_in(text) == []
+
+
+def test_a_list_of_codes_each_with_a_description_after_a_dash_is_read():
+    text = (
+        "Itemized by procedure code (for your insurance):\n"
+        "99285 - ED VISIT LEVEL 5\n70450 - CT HEAD/BRAIN W/O CONTRAST\n71045 - XR CHEST 1 VIEW\n"
+    )
+    assert codes_in(text) == [("99285", ()), ("70450", ()), ("71045", ())]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "40881 - NAKAGAWA-BRENNAN, TOBIAS L\nDate of birth 02/11/1990",
+        "Guarantor\n40881 - SMITH\n72125 - JONES",
+        "99285 ED VISIT LEVEL 5\n70450 CT HEAD W/O CONTRAST",
+    ],
+)
+def test_a_number_and_a_dash_alone_or_without_words_is_not_a_list_of_codes(text):
     assert codes_in(text) == []
 
 

@@ -136,9 +136,9 @@ LEVEL_TWO_MODIFIERS = frozenset(
     ).split()
 )
 AMBULANCE_PLACES = "DEGHIJNPRSX"
-# Modifiers that are also everyday abbreviations in descriptions ("PT EVAL", "US BREAST", "SQ", "PO")
-# are read only when glued to their code.
-SPACED_MODIFIERS = CPT_MODIFIERS | LEVEL_TWO_MODIFIERS - set("PA PC PL PO PS PT SM SQ ST US".split())
+# Modifiers that are also everyday abbreviations in descriptions ("PT EVAL", "US BREAST", "SQ", "PO",
+# "ED VISIT") are read only when glued to their code.
+SPACED_MODIFIERS = CPT_MODIFIERS | LEVEL_TWO_MODIFIERS - set("ED PA PC PL PO PS PT SM SQ ST US".split())
 
 
 # Anesthesia codes take the patient's physical status (P1 to P6); Category II codes (ending in F)
@@ -472,7 +472,8 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         in_parens = text[max(0, start - 1) : start] == "("
         line_shape = _alone_shape(line, columns, context, in_parens) if alone else shape
         rest = text[match.end() : match.end() + WINDOW]
-        evidence = _evidence(head, match, column, code_label, modifiers, line_shape, after, rest)
+        listed = not head.strip() and _listed_with_a_description(rest, context)
+        evidence = _evidence(head, match, column, code_label, modifiers, line_shape, after, rest, listed)
         if evidence is None:
             continue
         confidence, reason = evidence
@@ -559,7 +560,7 @@ WINDOW = 80  # characters either side of a candidate that can say what it is
 BRACKET_END = re.compile(r"(?:[-,:][0-9A-Z]{2})*\s?\)")
 
 
-def _evidence(head, match, column, code_label, modifiers, shape, after, rest):
+def _evidence(head, match, column, code_label, modifiers, shape, after, rest, listed=False):
     """Why we believe this is a code, or None when nothing says so."""
     code = match.group("code")
     padded = match.end() - match.start() == 6
@@ -586,7 +587,24 @@ def _evidence(head, match, column, code_label, modifiers, shape, after, rest):
         return 0.85, "in brackets after a description"
     if shape and not _in_an_address(head, rest) and not (in_parens and not WORD.search(head)):
         return 0.9, "on a line with a date or an amount"
+    if listed:
+        return 0.85, "in a list of codes, each with its description"
     return None
+
+
+# "99285 - ED VISIT LEVEL 5": a code, a spaced dash and at least two words, as lists of codes print them.
+DASHED_DESCRIPTION = re.compile(r"[ \t]+[-–][ \t]+[A-Za-z][A-Za-z/&.,'()-]*[ \t]+[A-Za-z0-9]")
+LISTED_CODE = re.compile(rf"\s*0?(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS_LETTERS}]\d{{4}})[ \t]+[-–][ \t]+[A-Za-z]")
+
+
+def _listed_with_a_description(rest, context):
+    """A code that starts its line and is described after a dash, with a line like it above or below.
+
+    One such line alone may be an account number and a name ("40881 - SMITH, ANN").
+    """
+    if not DASHED_DESCRIPTION.match(rest):
+        return False
+    return bool(LISTED_CODE.match(context.previous) or LISTED_CODE.match(context.next))
 
 
 def _in_an_address(head, rest):
