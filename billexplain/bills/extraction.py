@@ -227,10 +227,18 @@ class Worded:
         return self.regex.finditer(text) if any(map(text.lower().__contains__, self.words)) else iter(())
 
 
+# "CPT 99213", "Procedure code ....... 97161", "Codes billed on your claim: 0037U"
 CODE_LABEL = Worded(
-    r"\b(?:cpt|hcpcs|hc|proc(?:edure)?|svc|service\s?code|code)s?\b[\s:#.=/-]{0,12}(?:\w+[\s:#.=/-]{1,3})?$",
+    r"\b(?:cpt|hcpcs|hc|proc(?:edure)?|svc|service\s?code|code)s?\b[\s:#.=/-]{0,12}(?:\w+[\s:#.=/-]{1,3}){0,4}$",
     "cpt hc proc svc code",
 )
+# Codes of other kinds: "ZIP code 62704", "Reason code 45", "Revenue code 0450".
+OTHER_CODES = frozenset(
+    "zip postal reason remark adjustment adj revenue rev diagnosis diag dx icd group denial status place pos "
+    "area country promo discount access bar drg condition occurrence value bill ndc".split()
+)
+# Codes listed one after another: "0037U, 88360 and 88363".
+LIST_JOIN = re.compile(r"\s*(?:[,;&]|and|or)\s*")
 DX_LABEL = Worded(r"\b(?:dx|diag(?:nosis|noses)?|icd(?:-?10)?(?:-cm)?|impressions?)\b", "dx diag icd impression")
 # Diagnosis codes written without their dot that cannot be Level II codes (I10, Z87891, S72001A).
 ICD_ONLY = re.compile(r"(?<![A-Za-z0-9.])[A-TV-Z]\d[0-9A-Z](?:[0-9A-Z]{1}|[0-9A-Z]{3,4})?(?![0-9A-Za-z.])")
@@ -455,9 +463,7 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         before = (context.previous + " " if alone else "") + text[max(0, start - 30) : start]
         after = context.next if alone else text[match.end() : match.end() + WINDOW]
         diagnosis_context = bool(DX_LABEL.search(before[-20:]))
-        code_label = not diagnosis_context and (
-            bool(CODE_LABEL.search(before)) or before.rstrip().endswith(("HC:", "HC", "CPT"))
-        )
+        code_label = not diagnosis_context and _code_labelled(before)
         if _labelled(before) and not code_label:
             continue
         strong = bool(code_label or modifiers or column == "code")
@@ -474,11 +480,22 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         rest = text[match.end() : match.end() + WINDOW]
         listed = not head.strip() and _listed_with_a_description(rest, context)
         evidence = _evidence(head, match, column, code_label, modifiers, line_shape, after, rest, listed)
+        if evidence is None and hits and LIST_JOIN.fullmatch(text, hits[-1].end, start):
+            evidence = hits[-1].confidence, hits[-1].reason  # the next code of a list: "0037U, 88360"
         if evidence is None:
             continue
         confidence, reason = evidence
         hits.append(_Hit(code, start, end, modifiers, confidence, reason))
     return _drop_item_numbers(text, _drop_amount_lookalikes(text, hits))
+
+
+def _code_labelled(before):
+    """Whether the text before a number ends in a label saying it is a procedure code ("CPT", "Codes billed:")."""
+    label = CODE_LABEL.search(before)
+    if label is None:
+        return before.rstrip().endswith(("HC:", "HC", "CPT"))
+    kind = before[: label.start()].split()[-1:]
+    return not (kind and kind[0].strip(":#.,").lower() in OTHER_CODES)
 
 
 def _after_a_state(head):
