@@ -243,6 +243,17 @@ def test_a_number_and_a_dash_alone_or_without_words_is_not_a_list_of_codes(text)
     assert codes_in(text) == []
 
 
+def test_a_claim_forms_rows_are_read_with_their_six_digit_dates_and_split_charges():
+    text = (
+        "42 REV. CD.  43 DESCRIPTION        44 HCPCS / RATE / HIPPS CODE   45 SERV. DATE   46 SERV. UNITS   "
+        "47 TOTAL CHARGES\n"
+        "0300         LAB/CHEMISTRY         80053                          031425          1                 312 00\n"
+        "0350         CT SCAN/HEAD          70450                          031425          1                2140 00\n"
+        "0001         PAGE 1 OF 1           CREATION DATE 032025                                           2452 00\n"
+    )
+    assert codes_in(text) == [("80053", ()), ("70450", ())]
+
+
 def test_a_modifier_column_headed_with_its_descriptions_holds_the_modifiers():
     text = (
         "Date of service   Procedure code/description        Modifier/description            Amount charged\n"

@@ -388,6 +388,9 @@ def extract(lines: Iterable[Line]):
 
 
 HAS_NUMBER = re.compile(r"\d{3}")
+# A claim form (UB-04) prints a row's date as MMDDYY and splits its charge into dollars and cents.
+SIX_DIGIT_DATE = re.compile(r"(?<!\d)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d\d(?!\d)")
+SPLIT_CHARGE = re.compile(r"(?<![\d.,])\d{1,6} \d\d\s*$")
 
 
 class _Shapes:
@@ -452,7 +455,7 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
             continue
         if column == "mod":
             column = None  # a five-character code is never a modifier: the headers sit a little off
-        if column == "code" and not shape:
+        if column == "code" and not (shape or _claim_form_row(text, start, match.end())):
             column = None  # a footer under the table, not one of its rows
         modifiers, end = _modifiers(text, match.end(), code)
         if not modifiers and columns:
@@ -496,6 +499,16 @@ def _code_labelled(before):
         return before.rstrip().endswith(("HC:", "HC", "CPT"))
     kind = before[: label.start()].split()[-1:]
     return not (kind and kind[0].strip(":#.,").lower() in OTHER_CODES)
+
+
+def _claim_form_row(text, start, end):
+    """A row of a claim form's table: "0300  LAB/CHEMISTRY  80053  031425  1  312 00".
+
+    Its date is another number than the code (a footer's "CREATION DATE 032025" is no row).
+    """
+    if not SPLIT_CHARGE.search(text):
+        return False
+    return any(day.end() <= start or end <= day.start() for day in SIX_DIGIT_DATE.finditer(text))
 
 
 def _after_a_state(head):
