@@ -254,6 +254,15 @@ def test_a_claim_forms_rows_are_read_with_their_six_digit_dates_and_split_charge
     assert codes_in(text) == [("80053", ()), ("70450", ())]
 
 
+def test_a_table_with_pipes_between_its_header_cells_is_read_by_its_columns():
+    text = (
+        "Service/Item                      | Diagnosis code | Service code type | Service code | Quantity | Cost\n"
+        "Knee arthroscopy, meniscectomy    | M23.221        | CPT               | 29881        | 1        | $2,150.00\n"
+        "Post-op visits in global period   | M23.221        | CPT               | 99024        | 2        | $0.00\n"
+    )
+    assert codes_in(text) == [("29881", ()), ("99024", ())]
+
+
 def test_a_modifier_column_headed_with_its_descriptions_holds_the_modifiers():
     text = (
         "Date of service   Procedure code/description        Modifier/description            Amount charged\n"

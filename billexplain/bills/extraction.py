@@ -933,11 +933,18 @@ def _looks_like_header(words):
 
 
 def _header_columns(words):
-    """Header cells (a cell may be several words: "Visit #", "Rev Code") with their extent and kind."""
-    cells = []
+    """Header cells (a cell may be several words: "Visit #", "Rev Code") with their extent and kind.
+
+    A "|" between words parts cells as a wide gap does ("Service code | Quantity").
+    """
+    cells, parted = [], False
     for word in words:
+        if word.text in ("|", "¦"):
+            parted = True
+            continue
         gap = word.x0 - cells[-1][1] if cells else None
-        single_space = gap is not None and (gap <= 1 if word.top == 0 else gap <= 4)
+        single_space = gap is not None and not parted and (gap <= 1 if word.top == 0 else gap <= 4)
+        parted = False
         if single_space:
             cells[-1] = (cells[-1][0], word.x1, f"{cells[-1][2]} {word.text}")
         else:
