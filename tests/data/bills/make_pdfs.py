@@ -1574,7 +1574,7 @@ def check_codes(rows: list[dict[str, str]], shared: Path) -> list[str]:
     with rvu_file.open(newline="") as f:
         rvu = {r[0] for r in csv.reader(f) if r}
     # CPT PLA codes are not in the physician fee schedule; CDT codes are the ADA's (not in the CMS file)
-    pla = {"0240U", "0241U"}
+    pla = {"0037U", "0239U", "0240U", "0241U"}
     cdt = {
         "D0120",
         "D0150",
@@ -1584,6 +1584,7 @@ def check_codes(rows: list[dict[str, str]], shared: Path) -> list[str]:
         "D0330",
         "D1110",
         "D1206",
+        "D2391",
         "D2392",
         "D2393",
         "D2740",
