@@ -263,6 +263,15 @@ def test_a_table_with_pipes_between_its_header_cells_is_read_by_its_columns():
     assert codes_in(text) == [("29881", ()), ("99024", ())]
 
 
+def test_a_header_naming_charges_beside_the_code_column_keeps_the_code_column():
+    """A PDF's header in one cell ("Date CPT/HCPCS Description Charge", words a few points apart)."""
+    labels = [("Date", 50, 71, 52), ("CPT/HCPCS", 74, 132, 52), ("Description", 134, 184, 52), ("Charge", 187, 220, 52)]
+    header = Line(1, 1, "Date CPT/HCPCS Description Charge", tuple(Word(*label) for label in labels))
+    cells = [("03/14/2025", 50, 100, 68), ("99213", 103, 131, 68), ("Office", 133, 160, 68), ("$150.00", 182, 218, 68)]
+    row = Line(1, 2, "03/14/2025 99213 Office $150.00", tuple(Word(*cell) for cell in cells))
+    assert [item.code for item in extract([header, row]).items] == ["99213"]
+
+
 def test_a_modifier_column_headed_with_its_descriptions_holds_the_modifiers():
     text = (
         "Date of service   Procedure code/description        Modifier/description            Amount charged\n"
@@ -272,7 +281,7 @@ def test_a_modifier_column_headed_with_its_descriptions_holds_the_modifiers():
     assert codes_in(text) == [("99214", ("25",)), ("20610", ("RT",))]
 
 
-@pytest.mark.parametrize("header", ["Charge Code", "Chg Code", "Item Code", "CDM Code"])
+@pytest.mark.parametrize("header", ["Charge Code", "Chg Code", "Item Code", "CDM Code", "CDM"])
 def test_a_column_of_the_hospitals_own_item_numbers_is_not_a_code_column(header):
     text = (
         f"Date       {header:<12}  Description              Rev    Units    Charges\n"

@@ -953,14 +953,17 @@ def _header_columns(words):
 
 
 # Headers of a hospital's own item numbers, which look like CPT codes: "Charge Code", "Chg Code", "CDM #".
-OWN_NUMBERS = frozenset("charge chg item cdm internal supply stock sku catalog trans transaction".split())
+OWN_NUMBERS = frozenset("charge chg item internal supply stock sku catalog trans transaction".split())
+NUMBER_WORDS = frozenset("code codes # no number id".split())
 
 
+@functools.lru_cache(maxsize=1024)  # every page repeats the same few headers
 def _column_kind(label):
     words = re.findall(r"[a-z#®]+(?:/[a-z]+)?", label.lower())
     if not words:
         return "text"
-    if OWN_NUMBERS & set(words):
+    pairs = zip(words, words[1:], strict=False)
+    if "cdm" in words or any(a in OWN_NUMBERS and b in NUMBER_WORDS for a, b in pairs):
         return "other"
     not_procedures = {"rev", "revenue", "dx", "diag", "diagnosis", "icd", "ndc", "zip"}
     if any(CODE_HEADERS.match(w) and w != "service" for w in words) and not not_procedures & set(words):
