@@ -272,6 +272,15 @@ def test_a_header_naming_charges_beside_the_code_column_keeps_the_code_column():
     assert [item.code for item in extract([header, row]).items] == ["99213"]
 
 
+def test_a_cell_two_spaces_after_a_narrow_column_belongs_to_the_column_it_starts_in():
+    text = (
+        "REV  HCPCS/RATE/HIPPS   DESCRIPTION                   SERV DATE     UNITS    TOTAL CHARGES\n"
+        "0300 85025              CBC w/ auto differential      06/04/2025         1       58.00\n"
+        "0420 97110  GP          Therapeutic exercise          06/04/2025         4      412.00\n"
+    )
+    assert codes_in(text) == [("85025", ()), ("97110", ("GP",))]
+
+
 def test_a_modifier_column_headed_with_its_descriptions_holds_the_modifiers():
     text = (
         "Date of service   Procedure code/description        Modifier/description            Amount charged\n"

@@ -985,9 +985,12 @@ def _column_at(line, columns, char_index):
     if word is None:
         return None
     centre = (word.x0 + word.x1) / 2
-    for x0, x1, kind in columns:
-        if x0 - 2 <= word.x0 <= x1 + 2 or x0 - 2 <= centre <= x1 + 2:
-            return kind
+    # The column the word starts or centres in; then, a little wider, for headers set a little off.
+    # (In pasted text two spaces apart, "0300  85025" under "REV  HCPCS" starts two past REV's end.)
+    for slack in (0, 2):
+        for x0, x1, kind in columns:
+            if x0 - slack <= word.x0 <= x1 + slack or x0 - slack <= centre <= x1 + slack:
+                return kind
     nearest = min(columns, key=lambda c: abs((c[0] + c[1]) / 2 - centre))
     return nearest[2] if nearest[2] == "code" and abs(nearest[0] - word.x0) < 20 else None
 
