@@ -78,6 +78,10 @@ def codes_in(text):
         ("04/28/2025 96374 - IV PUSH SINGLE DRUG 1 412.00", [("96374", ())]),
         ("03/14/2025 99213 - OV EST PATIENT $120.00", [("99213", ())]),
         ("03/14/2025 99285 ED VISIT HIGH SEVERITY 1 $2,964.00", [("99285", ())]),
+        # A description ending in a word that also labels numbers
+        ("03/04/2025  OFFICE VISIT NEW PATIENT 99203  $210.00", [("99203", ())]),
+        ("03/04/2025  OV EST PT 99213  $120.00", [("99213", ())]),
+        ("03/04/2025  Office visit, established patient 99214 25  $180.00", [("99214", ("25",))]),
         # A label some words before, and codes listed after one another
         ("Billing code of your claim: 99213", [("99213", ())]),
         (
@@ -117,6 +121,8 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "CONTRACTUAL ADJUSTMENT (10212)",
         "70558 Campbell Port Apt. 735",
         "Zip code: 62704",
+        "Patient 12345  03/01/2025  $100.00",
+        "Smith, John  Patient: 12345  03/01/2025",
         "ZIP Code 62704 Springfield",
         "Reason code for this claim: 97012",
         "Remark code 45, 97012 and 88360 apply",

@@ -530,7 +530,12 @@ def _labelled(before):
         end -= 1
     if not before[end - 1 : end].isalpha() and "#" not in before:
         return False
+    if PATIENT_KIND.search(before):
+        return False  # "OFFICE VISIT NEW PATIENT 99203" describes the visit
     return bool(ID_LABEL.search(before) or VISIT_LABEL.search(before))
+
+
+PATIENT_KIND = re.compile(r"\b(?:new|est|estab|established)\.?\s+(?:patient|pt)\.?\s*$", re.IGNORECASE)
 
 
 LETTERS = re.compile(r"[A-Za-z]+")
