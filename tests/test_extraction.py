@@ -121,6 +121,8 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "CONTRACTUAL ADJUSTMENT (10212)",
         "70558 Campbell Port Apt. 735",
         "Zip code: 62704",
+        "Número de cuenta: 90472    Paciente: Mateo Villanueva    Fecha de nacimiento: 06/21/2020",
+        "03/04/2025 Frame: Lindberg Style 92014 Col K25 54-17-140 1 $389.00",
         "Patient 12345  03/01/2025  $100.00",
         "Smith, John  Patient: 12345  03/01/2025",
         "ZIP Code 62704 Springfield",
@@ -285,6 +287,16 @@ def test_a_cell_two_spaces_after_a_narrow_column_belongs_to_the_column_it_starts
         "0420 97110  GP          Therapeutic exercise          06/04/2025         4      412.00\n"
     )
     assert codes_in(text) == [("85025", ()), ("97110", ("GP",))]
+
+
+def test_a_spanish_statement_is_read_by_its_columns():
+    text = (
+        "Fecha de servicio\tCódigo\tModificador\tDescripción\tUnid.\tCargo\n"
+        "03/20/2025\t99393\t\tVisita preventiva, niño establecido\t1\t$210.00\n"
+        "03/20/2025\t99213\t25\tVisita de consultorio\t1\t$145.00\n"
+        "Código CPT: 90460   Administración de vacuna\n"
+    )
+    assert codes_in(text) == [("99393", ()), ("99213", ("25",)), ("90460", ())]
 
 
 def test_a_modifier_column_headed_with_its_descriptions_holds_the_modifiers():

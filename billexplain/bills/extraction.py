@@ -132,7 +132,7 @@ LEVEL_TWO_MODIFIERS = frozenset(
         "NU PA PB PC PD PI PL PN PO PS PT Q5 Q6 QC QE QF QG QH QJ QK QL QM QN QP QQ QS QT QW QX QY QZ RA RB "
         "RC RD RE RI RR RT SA SB SC SD SE SF SG SH SK SL SM SN SQ SS ST SU SV SW SY SZ T1 T2 T3 T4 T5 T6 T7 "
         "T8 T9 TA TC TD TE TF TG TH TJ TK TL TM TN TP TQ TR TS TT TU TV TW U1 U2 U3 U4 U5 U6 U7 U8 U9 UA UB "
-        "UC UD UE UF UG UH UJ UK UN UP UQ UR US XE XP XS XU "
+        "UC UD UE UF UG UH UJ UK UN UP UQ UR US V5 V6 V7 XE XP XS XU "
     ).split()
 )
 AMBULANCE_PLACES = "DEGHIJNPRSX"
@@ -204,7 +204,10 @@ ID_LABEL = re.compile(
     r"number|encounter|enc|case|loc|location|dept|department|plan|payer|rx|lot|serial|ticket|trip|pcn|ndc|"
     r"rev|revenue|page|pg|bin|rxbin|iin|balance|due|total|amount|amt|paid|payment|owed|charges?|price|cost|"
     r"customer|cust|client|item|line|sn|trans|transaction|register|cashier|terminal|store|accession|acc|specimen|"
-    r"req|requisition|confirmation|conf|tracking|receipt|voucher|sequence|seq|ext|extension)\b|#)[\s:#.=-]{0,12}$",
+    r"req|requisition|confirmation|conf|tracking|receipt|voucher|sequence|seq|ext|extension|style|model|sku|upc|"
+    # Spanish: account, invoice, claim, policy, member, patient, record, group, number
+    r"cuenta|factura|reclamo|reclamaci[oó]n|p[oó]liza|miembro|paciente|expediente|grupo|n[uú]mero|n[uú]m)\b|#)"
+    r"[\s:#.=-]{0,12}$",
     re.IGNORECASE,
 )
 
@@ -229,8 +232,8 @@ class Worded:
 
 # "CPT 99213", "Procedure code ....... 97161", "Codes billed on your claim: 0037U"
 CODE_LABEL = Worded(
-    r"\b(?:cpt|hcpcs|hc|proc(?:edure)?|svc|service\s?code|code)s?\b[\s:#.=/-]{0,12}(?:\w+[\s:#.=/-]{1,3}){0,4}$",
-    "cpt hc proc svc code",
+    r"\b(?:cpt|hcpcs|hc|proc(?:edure)?|svc|service\s?code|code|c[oó]digo)s?\b[\s:#.=/-]{0,12}(?:\w+[\s:#.=/-]{1,3}){0,4}$",
+    "cpt hc proc svc code digo",
 )
 # Codes of other kinds: "ZIP code 62704", "Reason code 45", "Revenue code 0450".
 OTHER_CODES = frozenset(
@@ -291,7 +294,9 @@ STREET_START = f"(?=[{''.join(sorted({word[0] for word in STREET_WORDS}))}])"
 AFTER_AN_ADDRESS = re.compile(rf"{STREET_START}\b(?:{_STREET})\b\.?,\s*(?:{_NAME}\s+){{1,3}}$", re.IGNORECASE)
 
 # Column headers: which columns hold codes and which hold numbers that are not codes.
-CODE_HEADERS = re.compile(r"^(?:cpt|hcpcs|cpt/hcpcs|hcpcs/cpt|cpt®|code|codes|proc|procedure|svc|service)$", re.I)
+CODE_HEADERS = re.compile(
+    r"^(?:cpt|hcpcs|cpt/hcpcs|hcpcs/cpt|cpt®|code|codes|c[oó]digos?|proc|procedure|svc|service)$", re.I
+)
 OTHER_HEADERS = re.compile(
     r"^(?:rev|revenue|ndc|dx|diag|diagnosis|icd|acct|account|patient|pt|claim|id|#|units?|qty|charges?|amount|"
     r"balance|paid|allowed|adjust(?:ment)?s?|zip|phone|npi|batch|invoice|ref|reference|group|member|policy|"
@@ -924,7 +929,9 @@ def _unique_diagnoses(diagnoses):
 
 HEADER_WORDS = frozenset(
     "date dates description charge charges amount units qty patient provider balance payments insurance "
-    "adjustments billed paid visit # rev ndc dx mod service".split()
+    "adjustments billed paid visit # rev ndc dx mod service "
+    # Spanish
+    "fecha descripción descripcion cargo cargos cantidad unid. monto importe saldo paciente servicio".split()
 )
 
 
@@ -964,7 +971,7 @@ NUMBER_WORDS = frozenset("code codes # no number id".split())
 
 @functools.lru_cache(maxsize=1024)  # every page repeats the same few headers
 def _column_kind(label):
-    words = re.findall(r"[a-z#®]+(?:/[a-z]+)?", label.lower())
+    words = re.findall(r"[a-záéíóúñü#®]+(?:/[a-záéíóúñü]+)?", label.lower())
     if not words:
         return "text"
     pairs = zip(words, words[1:], strict=False)
@@ -974,7 +981,7 @@ def _column_kind(label):
     if any(CODE_HEADERS.match(w) and w != "service" for w in words) and not not_procedures & set(words):
         return "code"
     # "Mod", "Modifiers", "Mod 1", and "Modifier/description" (Medicare.gov)
-    if re.fullmatch(r"mod(?:s|ifiers?)?\d?", words[0].split("/")[0]) and len(words) <= 2:
+    if re.fullmatch(r"mod(?:s|ifiers?)?\d?|modificador(?:es)?", words[0].split("/")[0]) and len(words) <= 2:
         return "mod"
     if any(OTHER_HEADERS.match(w) for w in words) or words[-1] in ("id", "no", "number", "#"):
         return "other"
