@@ -89,6 +89,8 @@ def codes_in(text):
             [("0037U", ()), ("88360", ()), ("88363", ()), ("0239U", ())],
         ),
         ("CPT codes: 99213, 36415 and 85025.", [("99213", ()), ("36415", ()), ("85025", ())]),
+        ("06/25/2025  2 manual therapy techniques (97140-GP/59)  $124.00", [("97140", ("GP", "59"))]),
+        ("03/14/2025 99213-25/03 Office visit $150.00", [("99213", ("25",))]),
         ("03/14/2025 99214 - 25 Office visit $210.00", [("99214", ("25",))]),
         ("03/14/2025 J1745 - JZ 10 mg $85.00", [("J1745", ("JZ",))]),
         ("03/14/2025 A0427, RH 1 $1,200.00", [("A0427", ("RH",))]),
@@ -121,6 +123,7 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "CONTRACTUAL ADJUSTMENT (10212)",
         "70558 Campbell Port Apt. 735",
         "Zip code: 62704",
+        "Ins: Hawkeye Plains Health PPO ID HPH 55190 22 Group 50613",
         "Número de cuenta: 90472    Paciente: Mateo Villanueva    Fecha de nacimiento: 06/21/2020",
         "03/04/2025 Frame: Lindberg Style 92014 Col K25 54-17-140 1 $389.00",
         "Patient 12345  03/01/2025  $100.00",
@@ -287,6 +290,15 @@ def test_a_cell_two_spaces_after_a_narrow_column_belongs_to_the_column_it_starts
         "0420 97110  GP          Therapeutic exercise          06/04/2025         4      412.00\n"
     )
     assert codes_in(text) == [("85025", ()), ("97110", ("GP",))]
+
+
+def test_a_number_under_a_quantity_column_is_a_count_not_a_modifier():
+    text = (
+        "Date          HCPCS/CPT   Qty    Price     Description\n"
+        "03/28/2025    V5266       24     $24.00    Batteries, size 312, per cell\n"
+        "03/28/2025    99213       25     $150.00   Office visit\n"
+    )
+    assert codes_in(text) == [("V5266", ()), ("99213", ())]
 
 
 def test_a_spanish_statement_is_read_by_its_columns():

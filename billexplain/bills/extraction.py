@@ -173,6 +173,7 @@ CANDIDATE = re.compile(
 GLUED_MODIFIER = re.compile(r"\s?(?:[-,:](?P<gap>\s?)(?P<a>[0-9A-Z]{2})\b|\((?P<b>[0-9A-Z]{2})\))")
 # After "99214 - " a modifier is a number or stands alone; "70450 - CT HEAD" begins a description.
 DESCRIPTION_GOES_ON = re.compile(r"\s+[A-Za-z]{2}")
+SLASHED_MODIFIER = re.compile(r"/(?P<a>[0-9A-Z]{2})\b")
 SPACED_MODIFIER = re.compile(r"[ \t]+(?P<m>[0-9A-Z]{2})\b(?![.,/-]?\d)")
 STUCK_MODIFIER = re.compile(r"([0-9A-Z]{2})(?![A-Za-z0-9])")
 LABELLED_MODIFIERS = re.compile(r"[ \t]+mod(?:ifiers?|ifier\(s\)|s)?[ \t]*[:.=]+[ \t]*", re.IGNORECASE)
@@ -462,7 +463,8 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
             column = None  # a five-character code is never a modifier: the headers sit a little off
         if column == "code" and not (shape or _claim_form_row(text, start, match.end())):
             column = None  # a footer under the table, not one of its rows
-        modifiers, end = _modifiers(text, match.end(), code)
+        column_at = functools.partial(_column_at, line, columns) if columns else None
+        modifiers, end = _modifiers(text, match.end(), code, column_at)
         if not modifiers and columns:
             modifiers = _modifiers_in_columns(line, columns)
         # Look only so far around each candidate: a line may be thousands of characters long.
@@ -537,9 +539,14 @@ def _labelled(before):
         return False
     if PATIENT_KIND.search(before):
         return False  # "OFFICE VISIT NEW PATIENT 99203" describes the visit
-    return bool(ID_LABEL.search(before) or VISIT_LABEL.search(before))
+    return bool(ID_LABEL.search(before) or VISIT_LABEL.search(before) or PREFIXED_ID.search(before))
 
 
+# An ID printed in groups after its label: "ID HPH 55190 22", "Member ID XJ 40271".
+PREFIXED_ID = re.compile(
+    r"\b(?:id|acct|account|member|policy|group|grp|claim|subscriber)[\s:#.=-]{1,3}(?-i:[A-Z]{2,4})[\s:#.=-]{1,3}$",
+    re.IGNORECASE,
+)
 PATIENT_KIND = re.compile(r"\b(?:new|est|estab|established)\.?\s+(?:patient|pt)\.?\s*$", re.IGNORECASE)
 
 
@@ -667,7 +674,12 @@ def _drop_amount_lookalikes(text, hits):
     return kept
 
 
-def _modifiers(text, position, code):
+def _modifiers(text, position, code, column_at=None):
+    """The modifiers printed after a code, and where they end.
+
+    `column_at(index)` gives the kind of column a character of the line sits under, when
+    the page has headers: a spaced number under "Qty" or "Units" is a count, not a modifier.
+    """
     modifiers = []
     stuck = STUCK_MODIFIER.match(text, position)
     if stuck and stuck.group(1) in SPACED_MODIFIERS and code.isdigit():
@@ -677,6 +689,10 @@ def _modifiers(text, position, code):
         glued = GLUED_MODIFIER.match(text, position)
         if glued and glued.group("gap") and not _modifier_after_a_gap(text, glued, code):
             glued = None
+        if not glued and modifiers:
+            # "97140-GP/59": a slash between modifiers, for a known one only ("-03/14" is no list)
+            glued = SLASHED_MODIFIER.match(text, position)
+            glued = glued if glued and _is_spaced_modifier(glued.group("a"), code) else None
         if glued:
             modifiers.append(glued.group("a") or glued.group("b"))
             position = glued.end()
@@ -687,6 +703,8 @@ def _modifiers(text, position, code):
             if listed:
                 return tuple(re.findall(r"[0-9A-Z]{2}", listed.group(1))), labelled.end() + listed.end()
         spaced = SPACED_MODIFIER.match(text, position)
+        if spaced and column_at and column_at(spaced.start("m")) == "other":
+            spaced = None
         if spaced and _is_spaced_modifier(spaced.group("m"), code) and not _cents_follow(text, spaced.end()):
             modifiers.append(spaced.group("m"))
             position = spaced.end()
