@@ -158,6 +158,12 @@ def test_it_keeps_diagnosis_codes_apart_from_procedure_codes():
     assert [d.code for d in result.diagnoses] == ["E11.65", "J45.20", "I10"]
 
 
+def test_a_list_of_diagnosis_codes_one_a_line_stays_diagnoses_to_its_end():
+    result = extract(lines_from_text("Dx:\nK8590\nR1013\nE1165\n03/14/2025 J1885 Ketorolac inj 1 $40.00"))
+    assert [item.code for item in result.items] == ["J1885"]
+    assert [d.code for d in result.diagnoses] == ["K85.90", "R10.13", "E11.65"]
+
+
 def test_it_reads_the_date_units_charge_and_description_of_a_line():
     [item] = extract(lines_from_text("03/14/2025 J1100 Dexamethasone inj 2 $12.50")).items
     assert (item.date, item.units, item.charge, item.description) == (

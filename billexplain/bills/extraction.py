@@ -243,7 +243,9 @@ OTHER_CODES = frozenset(
 )
 # Codes listed one after another: "0037U, 88360 and 88363".
 LIST_JOIN = re.compile(r"\s*(?:[,;&]|and|or)\s*")
-DX_LABEL = Worded(r"\b(?:dx|diag(?:nosis|noses)?|icd(?:-?10)?(?:-cm)?|impressions?)\b", "dx diag icd impression")
+DX_LABEL = Worded(
+    r"\b(?:dx|diag(?:nosis|noses)?|diagn[oó]sticos?|icd(?:-?10)?(?:-cm)?|impressions?)\b", "dx diag icd impression"
+)
 # Diagnosis codes written without their dot that cannot be Level II codes (I10, Z87891, S72001A).
 ICD_ONLY = re.compile(r"(?<![A-Za-z0-9.])[A-TV-Z]\d[0-9A-Z](?:[0-9A-Z]{1}|[0-9A-Z]{3,4})?(?![0-9A-Za-z.])")
 ICD_WITH_DOT = re.compile(r"(?<![A-Za-z0-9.])(?P<code>[A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4})(?![0-9A-Za-z])")
@@ -363,6 +365,7 @@ def extract(lines: Iterable[Line]):
     previous_items = 0
     current_page = None
     service_date = None
+    in_diagnoses = False  # under "Dx:", on lines that each hold one diagnosis code
     for index, line in enumerate(lines):
         if line.page != current_page:
             current_page, columns = line.page, None
@@ -373,11 +376,14 @@ def extract(lines: Iterable[Line]):
             continue
         dates = [(match, _as_date(match)) for match in _dates(line.text)]
         line_date = dates[0][1] if dates else None
-        dx_line = bool(ICD_WITH_DOT.search(line.text) or DX_LABEL.search(line.text))
+        labelled_dx = bool(DX_LABEL.search(line.text))
+        in_diagnoses = in_diagnoses and _lone_diagnosis(line.text)
+        dx_line = bool(in_diagnoses or labelled_dx or ICD_WITH_DOT.search(line.text))
         found = []
         if candidates := list(CANDIDATE.finditer(line.text)):
             shape = bool(dates or MONEY.search(line.text))
-            found = _codes_on_line(line, candidates, shape, columns, dx_line, _Context(lines, shapes, index))
+            context = _Context(lines, shapes, index, in_diagnoses)
+            found = _codes_on_line(line, candidates, shape, columns, dx_line, context)
         found_diagnoses = _diagnoses(line, [(hit.start, hit.end) for hit in found]) if dx_line else []
         diagnoses.extend(found_diagnoses)
         if line_date and not found:
@@ -390,6 +396,7 @@ def extract(lines: Iterable[Line]):
         elif line_date and not found_diagnoses and (lone := _uncoded(line, line_date)):
             uncoded.append(lone)
         previous_items = len(found)
+        in_diagnoses = in_diagnoses or (labelled_dx and not found)
     return Extraction(tuple(items), tuple(_unique_diagnoses(diagnoses)), tuple(uncoded))
 
 
@@ -414,8 +421,9 @@ class _Shapes:
 class _Context:
     """The lines around a line. Text pasted from a PDF table often puts each cell on its own line."""
 
-    def __init__(self, lines, shapes, index):
+    def __init__(self, lines, shapes, index, in_diagnoses=False):
         self.lines, self.shapes, self.index = lines, shapes, index
+        self.in_diagnoses = in_diagnoses  # a list of diagnosis codes, one a line, runs down to here
 
     def _neighbour(self, step):
         other = self.index + step
@@ -472,7 +480,7 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         alone = start < WINDOW and not head.strip(" (+") and not text[end:].strip(" )")
         before = (context.previous + " " if alone else "") + text[max(0, start - 30) : start]
         after = context.next if alone else text[match.end() : match.end() + WINDOW]
-        diagnosis_context = bool(DX_LABEL.search(before[-20:]))
+        diagnosis_context = bool(DX_LABEL.search(before[-20:])) or (alone and context.in_diagnoses)
         code_label = not diagnosis_context and _code_labelled(before)
         if _labelled(before) and not code_label:
             continue
@@ -931,6 +939,12 @@ def _diagnoses(line, code_spans):
         if _with_dot(code) not in found:
             found.append(_with_dot(code))
     return [Diagnosis(code, line.page, line.number) for code in found]
+
+
+def _lone_diagnosis(text):
+    """A line that is one diagnosis code, with or without its dot ("K85.90", "K8590,")."""
+    token = text.strip().rstrip(",;")
+    return bool(ICD_WITH_DOT.fullmatch(token) or ICD_WITHOUT_DOT.fullmatch(token))
 
 
 def _with_dot(code):
