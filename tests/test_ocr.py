@@ -146,6 +146,11 @@ def test_it_tells_picture_kinds_apart_by_their_bytes_not_their_names(data, kind)
         ("8O0S3", "80053"),
         ("07O486", "070486"),  # zero-padded, as hospital systems print codes
         ("3O74F", "3074F"),  # a CPT Category II code
+        ("GO463HOSPITAL", "G0463HOSPITAL"),  # glued to its description where the columns touch
+        ("3641SVENIPUNCTURE", "36415VENIPUNCTURE"),
+        ("SO181XA", "SO181XA"),  # a diagnosis code's 7th character is no description
+        ("GO463Hospital", "GO463Hospital"),  # only capitals: a run of small letters is more likely a word
+        ("2OI9TAX", "2OI9TAX"),  # too few real digits, glued or not
         ("j1100", "J1100"),  # a capital read as a small letter
         ("e0163", "E0163"),
         ("bB800", "bB800"),  # a small letter and a swap too: a smudge, not a code

@@ -742,8 +742,11 @@ _DIGIT_LOOKALIKES = {
 }
 _HCPCS = "".join(sorted(HCPCS_LETTERS))
 CODE_SHAPE = re.compile(rf"(?<![A-Za-z0-9])0?(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\d{{4}})(?![A-Za-z0-9])")
-# A token that may be a code, with a bracket before it and punctuation or a glued modifier after it.
-_TOKEN = re.compile(r"^(?P<lead>[(\[]?)(?P<pad>0?)(?P<core>[^\s(),:;\-\[\].]{5})(?P<tail>(?:[-,:(].*)?[).,;:\]]*)$")
+# A token that may be a code, with a bracket before it and punctuation or a glued modifier after it,
+# or glued to the capitals of its description when a narrow column left no space (`GO463HOSPITAL`).
+_TOKEN = re.compile(
+    r"^(?P<lead>[(\[]?)(?P<pad>0?)(?P<core>[^\s(),:;\-\[\].]{5})(?P<tail>(?:[-,:(].*)?[).,;:\]]*|[A-Z]{3}\S*)$"
+)
 _CODE = re.compile(rf"^(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\d{{4}})$")
 # A word that is a code, perhaps zero-padded, in brackets or with a modifier glued on.
 _CODE_WORD = re.compile(rf"^[(\[]?0?(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\d{{4}})(?:[-,:(][0-9A-Z]{{2}}\)?)*[).,;:\]]*$")
