@@ -429,3 +429,26 @@ def test_a_photo_of_a_bill_from_afar_is_enlarged_until_its_print_is_the_size_tes
 def test_boxed_numbers_read_with_a_letter_o_become_digits_only_among_other_numbers(read, fixed):
     row = [(text, 90.0, (10 * i, 0, 10 * i + 8, 10)) for i, text in enumerate(read)]
     assert [text for text, _, _ in ocr._box_digits(row)] == fixed
+
+
+@pytest.mark.parametrize(
+    ("read", "confidence", "joined"),
+    [
+        (["(7", "1260-26)"], 80.0, ["(71260-26)"]),  # a Medicare summary's code read with a space in it
+        (["patient", "(9921", "4-25)"], 80.0, ["patient", "(99214-25)"]),
+        (["(9921", "4-25,59)."], 80.0, ["(99214-25,59)."]),
+        (["(871", "19-GF)"], 30.0, ["(871", "19-GF)"]),  # unsure: on a blurred photo, misread digits
+        (["(7", "1260)"], 80.0, ["(7", "1260)"]),  # no modifier: two numbers in brackets may be anything
+        (["7", "1260-26"], 80.0, ["7", "1260-26"]),  # no brackets
+        (["(555", "123-4567)"], 80.0, ["(555", "123-4567)"]),  # a phone number
+        (["(12", "1260-26)"], 80.0, ["(12", "1260-26)"]),  # six digits together
+    ],
+)
+def test_a_code_in_brackets_read_with_a_space_inside_is_joined_only_when_sure_and_its_modifier_follows(
+    read, confidence, joined
+):
+    row = [(text, confidence, (10 * i, 0, 10 * i + 8, 10)) for i, text in enumerate(read)]
+    fixed = ocr._joined_codes(row)
+    assert [text for text, _, _ in fixed] == joined
+    if len(fixed) < len(row):
+        assert min(confidence for _, confidence, _ in fixed) < ocr.LOW_CONFIDENCE  # for the patient to check
