@@ -452,3 +452,33 @@ def test_a_code_in_brackets_read_with_a_space_inside_is_joined_only_when_sure_an
     assert [text for text, _, _ in fixed] == joined
     if len(fixed) < len(row):
         assert min(confidence for _, confidence, _ in fixed) < ocr.LOW_CONFIDENCE  # for the patient to check
+
+
+@pytest.mark.parametrize(
+    ("column", "fixed"),
+    [
+        (["D0150", "D0330", "02740", "D7140"], ["D0150", "D0330", "D2740", "D7140"]),  # a dental ledger's codes
+        (["D0150", "D0330", "D7140", "09944"], ["D0150", "D0330", "D7140", "D9944"]),  # one row below the last
+        (["D0150", "99213", "00170", "D7140"], ["D0150", "99213", "00170", "D7140"]),  # medical codes there too
+        (["D0150", "02740", "99213"], ["D0150", "02740", "99213"]),  # only one dental code
+        (["D0150", "D0330", "", "", "", "", "", "02115"], ["D0150", "D0330", "", "", "", "", "", "02115"]),  # far below
+    ],
+)
+def test_a_zero_for_the_d_of_a_dental_code_is_read_as_d_only_in_a_column_of_dental_codes(column, fixed):
+    rows = [
+        [(text, 90.0 if text[:1] != "0" else 50.0, (300, 40 * i, 380, 40 * i + 20))] for i, text in enumerate(column)
+    ]
+    ocr._dental_zeros([row for row in rows if row[0][0]])
+    assert [row[0][0] for row in rows] == fixed
+    assert all(row[0][1] < ocr.LOW_CONFIDENCE for row, before in zip(rows, column, strict=True) if row[0][0] != before)
+
+
+def test_a_zip_code_above_a_column_of_dental_codes_stays_a_zip_code():
+    rows = [
+        [("Portsmouth", 95.0, (100, 0, 280, 20)), ("NH", 95.0, (290, 0, 320, 20)), ("03801", 90.0, (330, 0, 410, 20))],
+        [("Date", 95.0, (100, 40, 160, 60)), ("Code", 95.0, (330, 40, 400, 60))],
+        [("D0150", 90.0, (330, 80, 410, 100))],
+        [("D0330", 90.0, (330, 120, 410, 140))],
+    ]
+    ocr._dental_zeros(rows)
+    assert rows[0][2][0] == "03801"

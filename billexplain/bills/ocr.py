@@ -564,6 +564,7 @@ def _recognise(image, number, points_per_pixel, deadline, languages):
         box = (left, top, left + data["width"][index], top + data["height"][index])
         rows.setdefault(key, []).append((text, confidence, box))
     _second_look(image, list(rows.values()), deadline)
+    _dental_zeros(list(rows.values()))
     lines = []
     ordered = sorted(rows.values(), key=lambda row: sorted(box[1] for _, _, box in row)[len(row) // 2])
     for line_number, row in enumerate(ordered, start=1):
@@ -669,16 +670,56 @@ def _under(box, heading):
 
 def _in_code_column(box, row_index, codes):
     """Whether a word lines up under codes read on at least two other lines, within a row or so of them."""
-    tops = sorted(
-        upper
-        for index, (left, upper, right, _) in codes
-        if index != row_index and min(box[2], right) - max(box[0], left) >= 0.5 * min(box[2] - box[0], right - left)
-    )
+    span = _column_span(box, row_index, codes)
+    return span is not None and span[0] <= box[1] <= span[1]
+
+
+def _column_span(box, row_index, codes):
+    """From the top of the first code lined up with a word to the last, a row or so more each way (None: under two)."""
+    tops = sorted(other[1] for index, other in codes if index != row_index and _above_each_other(box, other))
     if len(tops) < 2:
-        return False
+        return None
     gaps = sorted(b - a for a, b in zip(tops, tops[1:], strict=False))
     reach = 1.5 * gaps[len(gaps) // 2]
-    return tops[0] - reach <= box[1] <= tops[-1] + reach
+    return tops[0] - reach, tops[-1] + reach
+
+
+def _above_each_other(box, other):
+    """Whether two words share at least half the width of the narrower one."""
+    return min(box[2], other[2]) - max(box[0], other[0]) >= 0.5 * min(box[2] - box[0], other[2] - other[0])
+
+
+_DENTAL = re.compile(r"^D\d{4}$")
+_ZERO_FOR_D = re.compile(r"^0\d{4}$")
+_DIGIT_CODE = re.compile(r"^0?\d{5}$")
+
+
+def _dental_zeros(rows):
+    """`02740` -> `D2740` in a column of dental codes: Tesseract reads the D of a CDT code as a zero.
+
+    Only where the word lines up with dental codes read with confidence on two other lines, and no
+    five-digit code sits among them: a ZIP code (`MA 02115`) or an anesthesia code (00170) is not in
+    such a column.
+    The patient is asked to check the code.
+    """
+    dental, digits = [], []
+    for index, row in enumerate(rows):
+        for text, confidence, box in row:
+            fixed = fix_code_lookalikes(text)
+            if confidence >= CONFIDENT and _DENTAL.match(fixed):
+                dental.append((index, box))
+            elif confidence >= CONFIDENT and _DIGIT_CODE.match(fixed):
+                digits.append((index, box))
+    if len(dental) < 2:
+        return
+    for index, row in enumerate(rows):
+        for position, (text, confidence, box) in enumerate(row):
+            span = _column_span(box, index, dental) if _ZERO_FOR_D.match(text) else None
+            if not span or not span[0] <= box[1] <= span[1]:
+                continue
+            lined_up = [other for _, other in digits if _above_each_other(box, other)]
+            if not any(span[0] <= other[1] <= span[1] for other in lined_up):
+                row[position] = ("D" + text[1:], min(confidence, LOW_CONFIDENCE - 1), box)
 
 
 _BOX_DIGITS = re.compile(r"^(?:[oO]\d|\d[oO])$")
