@@ -82,6 +82,9 @@ def codes_in(text):
         ("03/04/2025  OFFICE VISIT NEW PATIENT 99203  $210.00", [("99203", ())]),
         ("03/04/2025  OV EST PT 99213  $120.00", [("99213", ())]),
         ("03/04/2025  Office visit, established patient 99214 25  $180.00", [("99214", ("25",))]),
+        # "HC" before a hospital's charge description is no modifier
+        ("01/17/25 0300 36415 HC VENIPUNCTURE ROUTINE 1 38.00", [("36415", ())]),
+        ("01/17/25 0450 99285 25 HC ER VISIT LEVEL 5 1 2,964.00", [("99285", ("25",))]),
         # A label some words before, and codes listed after one another
         ("Billing code of your claim: 99213", [("99213", ())]),
         (
@@ -162,6 +165,12 @@ def test_a_list_of_diagnosis_codes_one_a_line_stays_diagnoses_to_its_end():
     result = extract(lines_from_text("Dx:\nK8590\nR1013\nE1165\n03/14/2025 J1885 Ketorolac inj 1 $40.00"))
     assert [item.code for item in result.items] == ["J1885"]
     assert [d.code for d in result.diagnoses] == ["K85.90", "R10.13", "E11.65"]
+
+
+def test_a_claim_forms_lettered_diagnosis_boxes_hold_diagnoses():
+    result = extract(lines_from_text("A K0252    B K0531    C     D\n01/17/25 D7140 Extraction, erupted tooth $250.00"))
+    assert [item.code for item in result.items] == ["D7140"]
+    assert [d.code for d in result.diagnoses] == ["K02.52", "K05.31"]
 
 
 def test_it_reads_the_date_units_charge_and_description_of_a_line():

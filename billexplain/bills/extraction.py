@@ -137,8 +137,9 @@ LEVEL_TWO_MODIFIERS = frozenset(
 )
 AMBULANCE_PLACES = "DEGHIJNPRSX"
 # Modifiers that are also everyday abbreviations in descriptions ("PT EVAL", "US BREAST", "SQ", "PO",
-# "ED VISIT") are read only when glued to their code.
-SPACED_MODIFIERS = CPT_MODIFIERS | LEVEL_TWO_MODIFIERS - set("ED PA PC PL PO PS PT SM SQ ST US".split())
+# "ED VISIT", and "HC" that hospitals put before their charge descriptions) are read only when glued
+# to their code.
+SPACED_MODIFIERS = CPT_MODIFIERS | LEVEL_TWO_MODIFIERS - set("ED HC PA PC PL PO PS PT SM SQ ST US".split())
 
 
 # Anesthesia codes take the patient's physical status (P1 to P6); Category II codes (ending in F)
@@ -376,11 +377,12 @@ def extract(lines: Iterable[Line]):
             continue
         dates = [(match, _as_date(match)) for match in _dates(line.text)]
         line_date = dates[0][1] if dates else None
-        labelled_dx = bool(DX_LABEL.search(line.text))
+        candidates = list(CANDIDATE.finditer(line.text))
+        labelled_dx = bool(DX_LABEL.search(line.text) or _lettered_diagnoses(line.text, candidates))
         in_diagnoses = in_diagnoses and _lone_diagnosis(line.text)
         dx_line = bool(in_diagnoses or labelled_dx or ICD_WITH_DOT.search(line.text))
         found = []
-        if candidates := list(CANDIDATE.finditer(line.text)):
+        if candidates:
             shape = bool(dates or MONEY.search(line.text))
             context = _Context(lines, shapes, index, in_diagnoses)
             found = _codes_on_line(line, candidates, shape, columns, dx_line, context)
@@ -939,6 +941,19 @@ def _diagnoses(line, code_spans):
         if _with_dot(code) not in found:
             found.append(_with_dot(code))
     return [Diagnosis(code, line.page, line.number) for code in found]
+
+
+def _lettered_diagnoses(text, candidates):
+    """A claim form's diagnosis boxes, each code after its letter: "A K0252  B K0531  C  D".
+
+    Asked only of lines where a letter code could be read (digit codes are never diagnoses).
+    """
+    if not any(match.group("code")[0].isalpha() for match in candidates):
+        return False
+    return len(LETTERED_DIAGNOSIS.findall(text)) >= 2
+
+
+LETTERED_DIAGNOSIS = re.compile(r"(?=[A-L])(?<!\S)[A-L][.)]?[ \t]+[A-Z]\d[0-9A-Z]{1,5}(?!\S)")
 
 
 def _lone_diagnosis(text):
