@@ -326,6 +326,22 @@ def test_a_spanish_statement_is_read_by_its_columns():
     assert codes_in(text) == [("99393", ()), ("99213", ("25",)), ("90460", ())]
 
 
+def pdf_line(number, *cells):
+    """A line of a PDF page from (text, x0, x1) cells."""
+    words = tuple(Word(text, x0, x1, top=10.0 * number) for text, x0, x1 in cells)
+    return Line(1, number, " ".join(text for text, _, _ in cells), words)
+
+
+def test_a_number_printed_under_its_label_on_a_pdf_is_what_the_label_says():
+    lines = [
+        pdf_line(1, ("RIVERBEND", 36, 107), ("Guarantor", 346, 375), ("Account", 377, 401), ("Date", 461, 475)),
+        pdf_line(2, ("Rehabilitation", 36, 84), ("Medicine", 120, 152), ("45378", 346, 371), ("06/05/25", 430, 465)),
+        pdf_line(3, ("Summary", 36, 84), ("CPT", 346, 371), ("Date", 430, 465)),
+        pdf_line(4, ("Office", 36, 84), ("visit", 120, 152), ("99213", 346, 371), ("06/05/25", 430, 465)),
+    ]
+    assert [item.code for item in extract(lines).items] == ["99213"]
+
+
 def test_a_modifier_column_headed_with_its_descriptions_holds_the_modifiers():
     text = (
         "Date of service   Procedure code/description        Modifier/description            Amount charged\n"

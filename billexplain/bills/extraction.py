@@ -442,6 +442,14 @@ class _Context:
         return self._neighbour(1)
 
     @property
+    def line_above(self):
+        """The line before this one on the same page, or None."""
+        other = self.index - 1
+        if other >= 0 and self.lines[other].page == self.lines[self.index].page:
+            return self.lines[other]
+        return None
+
+    @property
     def service_nearby(self):
         page = self.lines[self.index].page
         window = range(max(0, self.index - 3), min(len(self.lines), self.index + 4))
@@ -491,6 +499,8 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
             continue  # Springfield, IL 62704
         if tail.lstrip().startswith(")") and "(" not in head and not strong:
             continue  # the end of a bracket opened on an earlier line, like "(BIN" then "015730)"
+        if not strong and column is None and _labelled_above(line, context, start):
+            continue  # "Guarantor Account" printed over "45378"
         if not classify(code).valid:
             continue
         if code[0].isalpha() and (diagnosis_context or (not strong and (dx_line or _has_diagnosis_tokens(text)))):
@@ -526,6 +536,21 @@ def _claim_form_row(text, start, end):
     if not SPLIT_CHARGE.search(text):
         return False
     return any(day.end() <= start or end <= day.start() for day in SIX_DIGIT_DATE.finditer(text))
+
+
+def _labelled_above(line, context, start):
+    """A number under its label, as a statement's boxes print them ("Guarantor Account" over "45378").
+
+    Only for words with their places on the page (a PDF's or a scan's).
+    """
+    above = context.line_above
+    if not line.words or above is None or not above.words:
+        return False
+    word = _word_at(line, start)
+    if word is None:
+        return False
+    over = " ".join(w.text for w in above.words if w.x0 < word.x1 and word.x0 < w.x1)
+    return bool(over) and bool(ID_LABEL.search(over))
 
 
 def _after_a_state(head):
