@@ -342,6 +342,19 @@ def test_a_number_printed_under_its_label_on_a_pdf_is_what_the_label_says():
     assert [item.code for item in extract(lines).items] == ["99213"]
 
 
+def test_a_header_printed_on_two_lines_names_each_column_by_both():
+    lines = [
+        pdf_line(
+            1, ("Date", 30, 48), ("of", 50, 58), ("Diagnosis", 200, 240), ("Charges", 260, 290), ("Procedure", 400, 440)
+        ),
+        pdf_line(2, ("Service", 30, 58), ("Codes", 205, 230), ("Code", 410, 430)),
+        pdf_line(
+            3, ("03/04/25", 30, 62), ("M1711", 200, 226), ("G8929", 228, 254), ("245", 270, 284), ("99203", 405, 431)
+        ),
+    ]
+    assert [item.code for item in extract(lines).items] == ["99203"]
+
+
 def test_a_modifier_column_headed_with_its_descriptions_holds_the_modifiers():
     text = (
         "Date of service   Procedure code/description        Modifier/description            Amount charged\n"

@@ -367,14 +367,19 @@ def extract(lines: Iterable[Line]):
     current_page = None
     service_date = None
     in_diagnoses = False  # under "Dx:", on lines that each hold one diagnosis code
+    header_above = None  # the cells of a header on the line just above
     for index, line in enumerate(lines):
         if line.page != current_page:
-            current_page, columns = line.page, None
+            current_page, columns, header_above = line.page, None, None
         if line.words and not HAS_NUMBER.search(line.text) and _looks_like_header(line.words):
-            cells = _header_columns(line.words)
-            if len(cells) >= 2 or columns is None:
-                columns = cells  # one cell alone ("Service" under "Date of") continues the header above
+            cells = _header_cells(line.words)
+            if header_above:
+                cells = _stacked(header_above, cells)  # "Diagnosis" over "Codes", "Date of" over "Service"
+            if header_above or len(cells) >= 2 or columns is None:
+                columns = [(x0, x1, _column_kind(label)) for x0, x1, label in cells]
+            header_above = cells
             continue
+        header_above = None
         dates = [(match, _as_date(match)) for match in _dates(line.text)]
         line_date = dates[0][1] if dates else None
         candidates = list(CANDIDATE.finditer(line.text))
@@ -1016,8 +1021,8 @@ def _looks_like_header(words):
     return (has_code and known >= 1) or known >= 3
 
 
-def _header_columns(words):
-    """Header cells (a cell may be several words: "Visit #", "Rev Code") with their extent and kind.
+def _header_cells(words):
+    """Header cells (a cell may be several words: "Visit #", "Rev Code") with their extent and label.
 
     A "|" between words parts cells as a wide gap does ("Service code | Quantity").
     """
@@ -1033,7 +1038,22 @@ def _header_columns(words):
             cells[-1] = (cells[-1][0], word.x1, f"{cells[-1][2]} {word.text}")
         else:
             cells.append((word.x0, word.x1, word.text))
-    return [(x0, x1, _column_kind(label)) for x0, x1, label in cells]
+    return cells
+
+
+def _stacked(above, below):
+    """A header printed on two lines: each cell below joins the cell above it that it overlaps most."""
+    joined = [[x0, x1, [label]] for x0, x1, label in above]
+    for x0, x1, label in below:
+        overlaps = [min(x1, cell[1]) - max(x0, cell[0]) for cell in joined]
+        best = max(range(len(joined)), key=overlaps.__getitem__, default=None)
+        if best is None or overlaps[best] <= 0:
+            joined.append([x0, x1, [label]])
+            continue
+        cell = joined[best]
+        cell[0], cell[1] = min(cell[0], x0), max(cell[1], x1)
+        cell[2].append(label)
+    return sorted((x0, x1, " ".join(labels)) for x0, x1, labels in joined)
 
 
 # Headers of a hospital's own item numbers, which look like CPT codes: "Charge Code", "Chg Code", "CDM #".
