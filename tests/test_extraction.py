@@ -355,6 +355,28 @@ def test_a_header_printed_on_two_lines_names_each_column_by_both():
     assert [item.code for item in extract(lines).items] == ["99203"]
 
 
+def test_a_code_wrapped_under_its_row_takes_the_rows_date_words_and_charge():
+    lines = [
+        pdf_line(
+            1, ("03/14/25", 30, 62), ("Office", 70, 95), ("visit,", 97, 118), ("est.", 120, 136), ("240.00", 300, 330)
+        ),
+        pdf_line(2, ("99214", 70, 96)),
+        pdf_line(3, ("03/14/25", 30, 62), ("Lipid", 70, 90), ("panel", 92, 114), ("88.00", 300, 325)),
+        pdf_line(4, ("80061-90", 70, 110)),
+    ]
+    result = extract(lines)
+    assert [(i.code, i.modifiers, i.date, i.description, i.charge) for i in result.items] == [
+        ("99214", (), date(2025, 3, 14), "Office visit, est.", "240.00"),
+        ("80061", ("90",), date(2025, 3, 14), "Lipid panel", "88.00"),
+    ]
+    assert result.uncoded == ()
+
+
+def test_a_lone_number_under_a_line_that_is_no_charge_is_not_a_code():
+    lines = [pdf_line(1, ("Member", 30, 62), ("services", 70, 110)), pdf_line(2, ("99214", 70, 96))]
+    assert extract(lines).items == ()
+
+
 def test_a_modifier_column_headed_with_its_descriptions_holds_the_modifiers():
     text = (
         "Date of service   Procedure code/description        Modifier/description            Amount charged\n"

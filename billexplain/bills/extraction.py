@@ -387,9 +387,10 @@ def extract(lines: Iterable[Line]):
         in_diagnoses = in_diagnoses and _lone_diagnosis(line.text)
         dx_line = bool(in_diagnoses or labelled_dx or ICD_WITH_DOT.search(line.text))
         found = []
+        row_above = _uncoded_just_above(uncoded, lines, index)
         if candidates:
             shape = bool(dates or MONEY.search(line.text))
-            context = _Context(lines, shapes, index, in_diagnoses)
+            context = _Context(lines, shapes, index, in_diagnoses, row_above is not None)
             found = _codes_on_line(line, candidates, shape, columns, dx_line, context)
         found_diagnoses = _diagnoses(line, [(hit.start, hit.end) for hit in found]) if dx_line else []
         diagnoses.extend(found_diagnoses)
@@ -397,7 +398,12 @@ def extract(lines: Iterable[Line]):
             service_date = line_date
         dx_words = {d.code.replace(".", "") for d in found_diagnoses}
         if found:
-            items.extend(_line_items(line, found, dates, line_date or service_date, dx_words))
+            new_items = _line_items(line, found, dates, line_date or service_date, dx_words)
+            if row_above and len(new_items) == 1 and len(line.text.split()) == 1:
+                # "03/14/25 Office visit  240.00" with its code wrapped onto the line below
+                uncoded.remove(row_above)
+                new_items = [_under_its_row(new_items[0], row_above)]
+            items.extend(new_items)
         elif (ndc := _ndc(line.text)) and previous_items and items[-1].ndc is None:
             items[-1] = replace(items[-1], ndc=ndc)  # "NDC 0409-4755-03" printed under its drug line
         elif line_date and not found_diagnoses and (lone := _uncoded(line, line_date)):
@@ -428,9 +434,10 @@ class _Shapes:
 class _Context:
     """The lines around a line. Text pasted from a PDF table often puts each cell on its own line."""
 
-    def __init__(self, lines, shapes, index, in_diagnoses=False):
+    def __init__(self, lines, shapes, index, in_diagnoses=False, row_above=False):
         self.lines, self.shapes, self.index = lines, shapes, index
         self.in_diagnoses = in_diagnoses  # a list of diagnosis codes, one a line, runs down to here
+        self.row_above = row_above  # the line above is a charge with no code
 
     def _neighbour(self, step):
         other = self.index + step
@@ -614,8 +621,29 @@ def _alone_shape(line, columns, context, in_parens):
         # "Screening mammography  $380.00" then "(77067)": the description and its charge came first.
         positive = any("-" not in m.group() for m in MONEY.finditer(previous))
         return bool(WORD.search(previous)) and (positive or bool(DATE.search(previous)))
+    if context.row_above:
+        return True  # the code of a charge above, wrapped onto its own line ("Office visit  240.00" / "99214")
     # Cells on their own lines come from pasted text; a PDF keeps a table's cells on one line.
     return not _has_words(line, columns) and context.service_nearby
+
+
+def _uncoded_just_above(uncoded, lines, index):
+    """The charge without a code read on the line just above this one, or None."""
+    if not uncoded or not index:
+        return None
+    above = lines[index - 1]
+    return uncoded[-1] if (uncoded[-1].page, uncoded[-1].line) == (above.page, above.number) else None
+
+
+def _under_its_row(item, row):
+    """A code alone on its line, with the date, words and charge of the row above it."""
+    return replace(
+        item,
+        date=row.date or item.date,
+        description=row.description,
+        charge=row.charge,
+        revenue_code=row.revenue_code or item.revenue_code,
+    )
 
 
 def _drop_item_numbers(text, hits):
