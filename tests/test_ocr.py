@@ -455,6 +455,24 @@ def test_a_code_in_brackets_read_with_a_space_inside_is_joined_only_when_sure_an
 
 
 @pytest.mark.parametrize(
+    ("read", "gap", "joined"),
+    [
+        (["03/1", "4/25", "Office"], 3, ["03/14/25", "Office"]),  # a date read with a space in it
+        (["03/14/2", "025"], 3, ["03/14/2025"]),
+        (["03/1", "4/25"], 12, ["03/1", "4/25"]),  # far apart: two things
+        (["03/14/25", "1"], 3, ["03/14/25", "1"]),  # a whole date and a number after it
+        (["1/2", "3/4"], 3, ["1/2", "3/4"]),  # fractions, no date
+    ],
+)
+def test_a_date_read_with_a_space_inside_is_joined_when_its_parts_nearly_touch(read, gap, joined):
+    row, left = [], 0
+    for text in read:
+        row.append((text, 90.0, (left, 0, left + 8 * len(text), 16)))
+        left += 8 * len(text) + gap
+    assert [text for text, _, _ in ocr._joined_dates(row)] == joined
+
+
+@pytest.mark.parametrize(
     ("column", "fixed"),
     [
         (["D0150", "D0330", "02740", "D7140"], ["D0150", "D0330", "D2740", "D7140"]),  # a dental ledger's codes

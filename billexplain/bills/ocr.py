@@ -569,7 +569,7 @@ def _recognise(image, number, points_per_pixel, deadline, languages):
     ordered = sorted(rows.values(), key=lambda row: sorted(box[1] for _, _, box in row)[len(row) // 2])
     for line_number, row in enumerate(ordered, start=1):
         row.sort(key=lambda word: word[2][0])
-        row = _joined_codes(_box_digits(row))
+        row = _joined_dates(_joined_codes(_box_digits(row)))
         line_box = (min(b[0] for _, _, b in row), min(b[1] for _, _, b in row))
         line_box += (max(b[2] for _, _, b in row), max(b[3] for _, _, b in row))
         placed = [_word(text, confidence, box, points_per_pixel, image, line_box) for text, confidence, box in row]
@@ -759,6 +759,30 @@ def _joined_codes(row):
             merged = (first_box[0], min(first_box[1], box[1]), box[2], max(first_box[3], box[3]))
             joined[-1] = (first + text, min(first_confidence, confidence, LOW_CONFIDENCE - 1), merged)
             continue
+        joined.append((text, confidence, box))
+    return joined
+
+
+_DATE_PART = re.compile(r"^\d{1,2}/\d{0,2}$|^\d{1,2}/\d{1,2}/\d{0,3}$")
+_WHOLE_DATE = re.compile(r"^(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/(?:\d{2}|\d{4})$")
+
+
+def _joined_dates(row):
+    """`03/1 4/25` -> `03/14/25`: a date Tesseract read with a space inside it, the two parts nearly touching.
+
+    Only parts that are no date alone and make a whole date together, closer than half the
+    print's height: a service line's date is what tells a code and its charge to a patient.
+    """
+    joined = []
+    for text, confidence, box in row:
+        if joined:
+            first, first_confidence, first_box = joined[-1]
+            close = box[0] - first_box[2] < 0.5 * max(first_box[3] - first_box[1], box[3] - box[1])
+            together = first + text
+            if close and _DATE_PART.match(first) and not _WHOLE_DATE.match(first) and _WHOLE_DATE.match(together):
+                merged = (first_box[0], min(first_box[1], box[1]), box[2], max(first_box[3], box[3]))
+                joined[-1] = (together, min(first_confidence, confidence), merged)
+                continue
         joined.append((text, confidence, box))
     return joined
 
