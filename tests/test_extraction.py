@@ -231,6 +231,11 @@ def test_a_lone_code_in_brackets_belongs_to_the_service_line_above_it():
     assert codes_in(text) == [("77067", ())]
 
 
+def test_a_code_in_brackets_after_the_end_of_a_wrapped_description_is_read():
+    text = "Blood test, lipids (cholesterol and    Yes   $88.00   $13.39\ntriglycerides) (80061)\n"
+    assert codes_in(text) == [("80061", ())]
+
+
 def test_a_lone_number_in_brackets_after_an_adjustment_is_a_batch_number():
     assert codes_in("CONTRACTUAL\nADJUSTMENT $-175.41\n(10212)\n") == []
 

@@ -521,6 +521,9 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         line_shape = _alone_shape(line, columns, context, in_parens) if alone else shape
         rest = text[match.end() : match.end() + WINDOW]
         listed = not head.strip() and _listed_with_a_description(rest, context)
+        if in_parens and not alone and _wrapped_description(head, context):
+            # "Blood test, lipids (cholesterol and  Yes  $88.00" / "triglycerides) (80061)"
+            head = context.previous + " " + head
         evidence = _evidence(head, match, column, code_label, modifiers, line_shape, after, rest, listed)
         if evidence is None and hits and LIST_JOIN.fullmatch(text, hits[-1].end, start):
             evidence = hits[-1].confidence, hits[-1].reason  # the next code of a list: "0037U, 88360"
@@ -625,6 +628,13 @@ def _alone_shape(line, columns, context, in_parens):
         return True  # the code of a charge above, wrapped onto its own line ("Office visit  240.00" / "99214")
     # Cells on their own lines come from pasted text; a PDF keeps a table's cells on one line.
     return not _has_words(line, columns) and context.service_nearby
+
+
+def _wrapped_description(head, context):
+    """Whether the words before a bracketed code are the end of a description begun on the priced line above."""
+    if len(WORD.findall(head)) >= 2 or "$" in head:
+        return False
+    return any("-" not in m.group() for m in MONEY.finditer(context.previous)) and bool(WORD.search(context.previous))
 
 
 def _uncoded_just_above(uncoded, lines, index):
