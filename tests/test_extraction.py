@@ -126,6 +126,7 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "CONTRACTUAL ADJUSTMENT (10212)",
         "70558 Campbell Port Apt. 735",
         "Zip code: 62704",
+        "56. Address TUCSON AZ 85711  57. Phone (520) 555-0143",
         "Ins: Hawkeye Plains Health PPO ID HPH 55190 22 Group 50613",
         "Número de cuenta: 90472    Paciente: Mateo Villanueva    Fecha de nacimiento: 06/21/2020",
         "03/04/2025 Frame: Lindberg Style 92014 Col K25 54-17-140 1 $389.00",

@@ -507,8 +507,10 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         if _labelled(before) and not code_label:
             continue
         strong = bool(code_label or modifiers or column == "code")
-        if not strong and _after_a_state(head) and not DATE.match(text.lstrip()):
-            continue  # Springfield, IL 62704
+        # Springfield, IL 62704; and "TUCSON AZ 85711  57. Phone", a form's next box number after it
+        zip_proof = code_label or column == "code" or (modifiers and not _spaced_numbers(text, match.end(), modifiers))
+        if not zip_proof and _after_a_state(head) and not DATE.match(text.lstrip()):
+            continue
         if tail.lstrip().startswith(")") and "(" not in head and not strong:
             continue  # the end of a bracket opened on an earlier line, like "(BIN" then "015730)"
         if not strong and column is None and _labelled_above(line, context, start):
@@ -566,6 +568,11 @@ def _labelled_above(line, context, start):
         return False
     over = " ".join(w.text for w in above.words if w.x0 < word.x1 and word.x0 < w.x1)
     return bool(over) and bool(ID_LABEL.search(over))
+
+
+def _spaced_numbers(text, position, modifiers):
+    """Whether the modifiers read after a code are only numbers a space away (`85711 57`), which may be anything."""
+    return text[position : position + 1] in (" ", "\t") and all(m.isdigit() for m in modifiers)
 
 
 def _after_a_state(head):
