@@ -185,6 +185,22 @@ def test_it_reads_the_date_units_charge_and_description_of_a_line():
     assert item.page == 1 and item.line == 1
 
 
+@pytest.mark.parametrize(
+    ("line", "description"),
+    [
+        (
+            "07/19/25 90715 Tetanus, diphtheria, pertussis vaccine 96.00 0.00 CO97 N130",
+            "Tetanus, diphtheria, pertussis vaccine",
+        ),
+        ("04/14/25 96127 Screening questionnaire $25.00 $0.00 CO-45", "Screening questionnaire"),
+        ("04/14/25 99213 Visit, form M15 reviewed $25.00", "Visit, form M15 reviewed"),  # inside: kept
+    ],
+)
+def test_an_eobs_remark_codes_at_the_end_of_a_row_are_no_part_of_its_description(line, description):
+    [item] = extract(lines_from_text(line)).items
+    assert item.description == description
+
+
 def test_it_carries_the_date_of_service_to_lines_without_one():
     text = "Date of Service: 2024-10-15\n99285 Emergency visit $820.00"
     [item] = extract(lines_from_text(text)).items

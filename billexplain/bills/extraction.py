@@ -972,7 +972,8 @@ def _without_amounts(text, first):
 def _description(plain_text, dx_words=frozenset()):
     """The words that say what a line is, in text with no dates or amounts (_plain).
 
-    They start at the first word of letters and stop at a number or a diagnosis code.
+    They start at the first word of letters and stop at a number, a diagnosis code, or the
+    insurer's remark codes an EOB prints at the end of its row ("CO-45", "N130").
     """
     picked = []
     for word in plain_text.split():
@@ -983,7 +984,13 @@ def _description(plain_text, dx_words=frozenset()):
             break
         else:
             picked.append(word)
+    while picked and REMARK_CODE.fullmatch(picked[-1].strip(",;")):
+        picked.pop()
     return " ".join(picked).strip(" -:,()")[:120]
+
+
+# Claim adjustment reasons (CO-45, PR1) and remittance remarks (N130, M15, MA27).
+REMARK_CODE = re.compile(r"(?:CO|PR|OA|PI|CR)-?\d{1,3}|MA\d{2,3}|M\d{2,3}|N\d{3}")
 
 
 UNITS_START = r"(?=[xqu\d])"
