@@ -82,6 +82,13 @@ def codes_in(text):
         ("03/04/2025  OFFICE VISIT NEW PATIENT 99203  $210.00", [("99203", ())]),
         ("03/04/2025  OV EST PT 99213  $120.00", [("99213", ())]),
         ("03/04/2025  Office visit, established patient 99214 25  $180.00", [("99214", ("25",))]),
+        # A registered-trademark sign after CPT, as price estimates and hospital pages print it
+        ("CPT® 73610 · Rev code 0320", [("73610", ())]),
+        ("CPT(R) 29515", [("29515", ())]),
+        ("CPT™: 99213", [("99213", ())]),
+        # Dental codes name a quadrant or an arch after them, not a modifier
+        ("02/19/2025 DDS1 D4341 UR Periodontal scaling & root planing 265.00", [("D4341", ())]),
+        ("02/19/2025 DDS1 D4341 LL Periodontal scaling & root planing 265.00", [("D4341", ())]),
         # "HC" before a hospital's charge description is no modifier
         ("01/17/25 0300 36415 HC VENIPUNCTURE ROUTINE 1 38.00", [("36415", ())]),
         ("01/17/25 0450 99285 25 HC ER VISIT LEVEL 5 1 2,964.00", [("99285", ("25",))]),
@@ -126,6 +133,8 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "CONTRACTUAL ADJUSTMENT (10212)",
         "70558 Campbell Port Apt. 735",
         "Zip code: 62704",
+        "SBR HB ITEMIZATION · Run 04/02/2025 06:14 · Report 71250",
+        "04/17/25 06:52 PM REG 03 TRN 99214",
         "56. Address TUCSON AZ 85711  57. Phone (520) 555-0143",
         "Ins: Hawkeye Plains Health PPO ID HPH 55190 22 Group 50613",
         "Número de cuenta: 90472    Paciente: Mateo Villanueva    Fecha de nacimiento: 06/21/2020",
@@ -289,6 +298,20 @@ def test_a_list_of_codes_each_with_a_description_after_a_dash_is_read():
 )
 def test_a_number_and_a_dash_alone_or_without_words_is_not_a_list_of_codes(text):
     assert codes_in(text) == []
+
+
+def test_a_modifier_on_its_own_labelled_line_under_the_code_belongs_to_it():
+    text = "Procedure code/description 99214 - Office/outpatient visit est\nModifier 25 - Significant, separately\n"
+    assert codes_in(text) == [("99214", ("25",))]
+
+
+def test_a_labs_own_test_code_column_beside_the_cpt_column_holds_no_codes():
+    text = (
+        "Test Code   Test Name                        CPT      Units   Charge\n"
+        "10231       Comprehensive Metabolic Panel    80053    1       $94.00\n"
+        "17306       Lipid Panel                      80061    1       $62.00\n"
+    )
+    assert codes_in(text) == [("80053", ()), ("80061", ())]
 
 
 def test_a_claim_forms_rows_are_read_with_their_six_digit_dates_and_split_charges():

@@ -146,9 +146,13 @@ SPACED_MODIFIERS = CPT_MODIFIERS | LEVEL_TWO_MODIFIERS - set("ED HC PA PC PL PO 
 # say why a measure was not met (1P, 2P, 3P, 8P).
 PHYSICAL_STATUS = frozenset("P1 P2 P3 P4 P5 P6".split())
 MEASURE_EXCLUSIONS = frozenset("1P 2P 3P 8P".split())
+# Dental codes name the part of the mouth after them: quadrants and arches.
+DENTAL_AREAS = frozenset("UR UL LR LL UA LA".split())
 
 
 def _is_spaced_modifier(token, code):
+    if code.startswith("D") and token in DENTAL_AREAS:
+        return False  # "D4341 UR": scaling in the upper right quadrant
     if token in SPACED_MODIFIERS:
         return True
     if token in PHYSICAL_STATUS:
@@ -234,7 +238,8 @@ class Worded:
 
 # "CPT 99213", "Procedure code ....... 97161", "Codes billed on your claim: 0037U"
 CODE_LABEL = Worded(
-    r"\b(?:cpt|hcpcs|hc|proc(?:edure)?|svc|service\s?code|code|c[oó]digo)s?\b[\s:#.=/-]{0,12}(?:\w+[\s:#.=/-]{1,3}){0,4}$",
+    r"\b(?:(?:cpt|hcpcs)(?:®|™|\(r\))?|hc|proc(?:edure)?|svc|service\s?code|code|c[oó]digo)s?(?:\b|(?<=[®™)]))"
+    r"[\s:#.=/-]{0,12}(?:\w+[\s:#.=/-]{1,3}){0,4}$",
     "cpt hc proc svc code digo",
 )
 # Codes of other kinds: "ZIP code 62704", "Reason code 45", "Revenue code 0450".
@@ -376,7 +381,7 @@ def extract(lines: Iterable[Line]):
             if header_above:
                 cells = _stacked(header_above, cells)  # "Diagnosis" over "Codes", "Date of" over "Service"
             if header_above or len(cells) >= 2 or columns is None:
-                columns = [(x0, x1, _column_kind(label)) for x0, x1, label in cells]
+                columns = _columns(cells)
             header_above = cells
             continue
         header_above = None
@@ -389,7 +394,7 @@ def extract(lines: Iterable[Line]):
         found = []
         row_above = _uncoded_just_above(uncoded, lines, index)
         if candidates:
-            shape = bool(dates or MONEY.search(line.text))
+            shape = bool(MONEY.search(line.text)) or (bool(dates) and not _only_timestamps(line.text, dates))
             context = _Context(lines, shapes, index, in_diagnoses, row_above is not None)
             found = _codes_on_line(line, candidates, shape, columns, dx_line, context)
         found_diagnoses = _diagnoses(line, [(hit.start, hit.end) for hit in found]) if dx_line else []
@@ -497,6 +502,8 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         modifiers, end = _modifiers(text, match.end(), code, column_at)
         if not modifiers and columns:
             modifiers = _modifiers_in_columns(line, columns)
+        if not modifiers:
+            modifiers = _modifiers_on_the_next_line(context.next, code)
         # Look only so far around each candidate: a line may be thousands of characters long.
         head, tail = text[max(0, start - WINDOW) : start], text[end : end + WINDOW]
         alone = start < WINDOW and not head.strip(" (+") and not text[end:].strip(" )")
@@ -540,7 +547,7 @@ def _code_labelled(before):
     """Whether the text before a number ends in a label saying it is a procedure code ("CPT", "Codes billed:")."""
     label = CODE_LABEL.search(before)
     if label is None:
-        return before.rstrip().endswith(("HC:", "HC", "CPT"))
+        return before.rstrip().endswith(("HC:", "HC", "CPT", "CPT®"))
     kind = before[: label.start()].split()[-1:]
     return not (kind and kind[0].strip(":#.,").lower() in OTHER_CODES)
 
@@ -642,6 +649,14 @@ def _wrapped_description(head, context):
     if len(WORD.findall(head)) >= 2 or "$" in head:
         return False
     return any("-" not in m.group() for m in MONEY.finditer(context.previous)) and bool(WORD.search(context.previous))
+
+
+def _only_timestamps(text, dates):
+    """Whether every date of a line is followed by a clock time: when a page was printed, not a service's day."""
+    return all(CLOCK.match(text, match.end()) for match, _ in dates)
+
+
+CLOCK = re.compile(r"\s+(?:[01]?\d|2[0-3]):[0-5]\d\b")
 
 
 def _uncoded_just_above(uncoded, lines, index):
@@ -795,6 +810,21 @@ def _modifiers(text, position, code, column_at=None):
             position = spaced.end()
             continue
         return tuple(modifiers), position
+
+
+def _modifiers_on_the_next_line(text, code):
+    """A claim card's "Modifier 25 - Significant, separately identifiable" on the line under its code."""
+    labelled = MODIFIER_LINE.match(text)
+    if not labelled:
+        return ()
+    tokens = re.findall(r"\b[0-9A-Z]{2}\b", labelled.group("list"))
+    return tuple(token for token in tokens if _is_spaced_modifier(token, code))
+
+
+MODIFIER_LINE = re.compile(
+    r"\s*modifiers?(?:/descriptions?)?[ \t]*[:.=]?[ \t]+(?P<list>[0-9A-Z]{2}(?:[ \t]*,[ \t]*[0-9A-Z]{2})*)\b",
+    re.IGNORECASE,
+)
 
 
 def _modifier_after_a_gap(text, glued, code):
@@ -1091,6 +1121,22 @@ def _header_cells(words):
         else:
             cells.append((word.x0, word.x1, word.text))
     return cells
+
+
+def _columns(cells):
+    """Each header cell's extent and kind. Of two code columns ("Test Code" and "CPT"), the one
+    that names CPT, HCPCS or the procedure holds the codes; the other, the lab's or hospital's own numbers."""
+    columns = [(x0, x1, _column_kind(label)) for x0, x1, label in cells]
+    named = [NAMED_CODE_COLUMN.search(label) is not None for _, _, label in cells]
+    if sum(kind == "code" for _, _, kind in columns) > 1 and any(named):
+        columns = [
+            (x0, x1, "other" if kind == "code" and not name else kind)
+            for (x0, x1, kind), name in zip(columns, named, strict=True)
+        ]
+    return columns
+
+
+NAMED_CODE_COLUMN = re.compile(r"\b(?:cpt|hcpcs|proc(?:edure)?)", re.IGNORECASE)
 
 
 def _stacked(above, below):
