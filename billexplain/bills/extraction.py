@@ -394,7 +394,7 @@ def extract(lines: Iterable[Line]):
         found = []
         row_above = _uncoded_just_above(uncoded, lines, index)
         if candidates:
-            shape = bool(MONEY.search(line.text)) or (bool(dates) and not _only_timestamps(line.text, dates))
+            shape = bool(dates and not _only_timestamps(line.text, dates)) or bool(MONEY.search(line.text))
             context = _Context(lines, shapes, index, in_diagnoses, row_above is not None)
             found = _codes_on_line(line, candidates, shape, columns, dx_line, context)
         found_diagnoses = _diagnoses(line, [(hit.start, hit.end) for hit in found]) if dx_line else []
