@@ -82,6 +82,10 @@ def codes_in(text):
         ("03/04/2025  OFFICE VISIT NEW PATIENT 99203  $210.00", [("99203", ())]),
         ("03/04/2025  OV EST PT 99213  $120.00", [("99213", ())]),
         ("03/04/2025  Office visit, established patient 99214 25  $180.00", [("99214", ("25",))]),
+        # Look-alike characters from PDFs and web pages: dashes, spaces that do not break, full-width digits
+        ("03/14/2025 99213\u201325 Office visit $150.00", [("99213", ("25",))]),
+        ("03/14/2025\u00a099213\u00a0Office visit\u00a0$150.00", [("99213", ())]),
+        ("03/14/2025 \uff19\uff19\uff12\uff11\uff13 Office visit $150.00", [("99213", ())]),
         # A registered-trademark sign after CPT, as price estimates and hospital pages print it
         ("CPT® 73610 · Rev code 0320", [("73610", ())]),
         ("CPT(R) 29515", [("29515", ())]),
@@ -133,6 +137,8 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "CONTRACTUAL ADJUSTMENT (10212)",
         "70558 Campbell Port Apt. 735",
         "Zip code: 62704",
+        "NDC 00409\u20134888\u201302 Ondansetron 03/14/2025 $12.00",
+        "Springfield, IL 62704\u20131234 Statement date 03/14/2025",
         "SBR HB ITEMIZATION · Run 04/02/2025 06:14 · Report 71250",
         "04/17/25 06:52 PM REG 03 TRN 99214",
         "56. Address TUCSON AZ 85711  57. Phone (520) 555-0143",
@@ -208,6 +214,13 @@ def test_it_reads_the_date_units_charge_and_description_of_a_line():
 def test_an_eobs_remark_codes_at_the_end_of_a_row_are_no_part_of_its_description(line, description):
     [item] = extract(lines_from_text(line)).items
     assert item.description == description
+
+
+def test_a_description_goes_on_past_a_lone_dash_and_stops_at_a_dot_leader():
+    [first, second] = extract(
+        lines_from_text("08/19/2025 D1110 Prophylaxis - adult $118.00\nA0425 Mileage ........ 17.50 6")
+    ).items
+    assert (first.description, second.description) == ("Prophylaxis - adult", "Mileage")
 
 
 def test_it_carries_the_date_of_service_to_lines_without_one():

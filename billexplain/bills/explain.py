@@ -296,7 +296,11 @@ def _explain(lines, source, warnings=(), language=ENGLISH):
 
 def _ocr_confidence(items, lines):
     """Lower the confidence of codes OCR was unsure of, or that needed a look-alike letter changed."""
-    by_line = {(line.page, line.number, line.text.strip()[:300]): line for line in lines if line.words}
+    by_line = {
+        (line.page, line.number, extraction.plain_characters(line.text).strip()[:300]): line
+        for line in lines
+        if line.words
+    }
     adjusted, unsure = [], []
     for item in items:
         line = by_line.get((item.page, item.line, item.source))

@@ -364,7 +364,7 @@ def _text_word_at(line_text, char_index):
 
 def extract(lines: Iterable[Line]):
     """Find every code occurrence on the lines, with what the line says about it."""
-    lines = list(lines)
+    lines = [_with_plain_characters(line) for line in lines]
     shapes = _Shapes(lines)
     items, diagnoses, uncoded = [], [], []
     columns = None
@@ -416,6 +416,32 @@ def extract(lines: Iterable[Line]):
         previous_items = len(found)
         in_diagnoses = in_diagnoses or (labelled_dx and not found)
     return Extraction(tuple(items), tuple(_unique_diagnoses(diagnoses)), tuple(uncoded))
+
+
+# What PDFs, web pages and word processors print for plain characters: dashes ("99213–25"), spaces
+# that do not break, zero-width ones, full-width digits and letters. Each becomes one plain character,
+# so every word keeps its place in its line.
+_LOOKALIKES = {
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+    **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000", " "),
+    **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff", " "),
+    **{chr(0xFF10 + i): str(i) for i in range(10)},
+    **{chr(0xFF21 + i): chr(ord("A") + i) for i in range(26)},
+    **{chr(0xFF41 + i): chr(ord("a") + i) for i in range(26)},
+}
+PLAIN_CHARACTERS = str.maketrans(_LOOKALIKES)
+
+
+def plain_characters(text):
+    """The text with PLAIN_CHARACTERS' look-alikes made plain, one character for one."""
+    return text if text.isascii() else text.translate(PLAIN_CHARACTERS)
+
+
+def _with_plain_characters(line):
+    text = plain_characters(line.text)
+    if text is line.text or text == line.text:
+        return line
+    return replace(line, text=text, words=tuple(replace(word, text=plain_characters(word.text)) for word in line.words))
 
 
 HAS_NUMBER = re.compile(r"\d{3}")
@@ -978,7 +1004,9 @@ def _uncoded(line, line_date):
     )
 
 
-NUMBERISH = re.compile(r"[\d.,$-]+")
+# A number, or a dot leader ("Mileage ........ 17.50"), ends a description; a lone dash does not
+# ("Prophylaxis - adult").
+NUMBERISH = re.compile(r"[.,$-]*\d[\d.,$-]*|[.·…_-]{2,}")
 
 
 def _plain(text):
