@@ -86,6 +86,12 @@ def codes_in(text):
         ("03/14/2025 99213\u201325 Office visit $150.00", [("99213", ("25",))]),
         ("03/14/2025\u00a099213\u00a0Office visit\u00a0$150.00", [("99213", ())]),
         ("03/14/2025 \uff19\uff19\uff12\uff11\uff13 Office visit $150.00", [("99213", ())]),
+        # The revenue code joined to the code; a list joined by slashes or inside a bracket
+        ("02/09/25   0450-99285   ED VISIT LEVEL 5   1   2,964.00", [("99285", ())]),
+        ("02/09/25   0300/80053   COMP METABOLIC PANEL   1   212.00", [("80053", ())]),
+        ("Services billed: 99214-25 / 93000 / 81002", [("99214", ("25",)), ("93000", ()), ("81002", ())]),
+        ("Follow-up for physical therapy (97110, 97140)", [("97110", ()), ("97140", ())]),
+        ("03/14/2025 Injection J3420 (B12 1000MCG) 12.00", [("J3420", ())]),
         # A registered-trademark sign after CPT, as price estimates and hospital pages print it
         ("CPT® 73610 · Rev code 0320", [("73610", ())]),
         ("CPT(R) 29515", [("29515", ())]),
@@ -316,6 +322,14 @@ def test_a_number_and_a_dash_alone_or_without_words_is_not_a_list_of_codes(text)
 def test_a_modifier_on_its_own_labelled_line_under_the_code_belongs_to_it():
     text = "Procedure code/description 99214 - Office/outpatient visit est\nModifier 25 - Significant, separately\n"
     assert codes_in(text) == [("99214", ("25",))]
+
+
+def test_a_column_headed_with_the_revenue_code_and_the_cpt_code_holds_codes():
+    text = (
+        "Date       REV-CPT        Description                 Qty   Charges\n"
+        "02/09/25   0450 - 96374   IV PUSH SINGLE DRUG         1     412.00\n"
+    )
+    assert codes_in(text) == [("96374", ())]
 
 
 def test_a_labs_own_test_code_column_beside_the_cpt_column_holds_no_codes():

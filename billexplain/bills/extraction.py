@@ -171,7 +171,7 @@ _HCPCS_LETTERS = "".join(sorted(HCPCS_LETTERS))
 # there. The matches are the same (tests/test_extraction.py checks); the search takes a third to
 # half the time. The *_START constants below do the same.
 CANDIDATE = re.compile(
-    rf"(?=[0-9{_HCPCS_LETTERS}])(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*-]))"
+    rf"(?=[0-9{_HCPCS_LETTERS}])(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*-])|(?<=(?<![\w.])0\d{{3}}[-/]))"
     rf"0?(?P<code>\d{{5}}|\d{{4}}[FTU]|[{_HCPCS_LETTERS}]\d{{4}})"
     r"(?![0-9])(?!\.\d)(?!-\d{3,4}\b)"
 )
@@ -248,7 +248,7 @@ OTHER_CODES = frozenset(
     "area country promo discount access bar drg condition occurrence value bill ndc".split()
 )
 # Codes listed one after another: "0037U, 88360 and 88363".
-LIST_JOIN = re.compile(r"\s*(?:[,;&]|and|or)\s*")
+LIST_JOIN = re.compile(r"\s*(?:[,;&/]|and|or)\s*")
 DX_LABEL = Worded(
     r"\b(?:dx|diag(?:nosis|noses)?|diagn[oó]sticos?|icd(?:-?10)?(?:-cm)?|impressions?)\b", "dx diag icd impression"
 )
@@ -654,7 +654,10 @@ def _glued_to_short_letters(text, position, code):
 
 def _has_diagnosis_tokens(text):
     """Diagnosis codes without dots that cannot be procedure codes (I10, J441, Z87891, S72001A)."""
-    return any(not CANDIDATE.fullmatch(m.group()) for m in ICD_ONLY.finditer(text))
+    return any(not CANDIDATE.fullmatch(m.group()) and m.group() not in VITAMINS for m in ICD_ONLY.finditer(text))
+
+
+VITAMINS = frozenset(["B12"])  # "J3420 (B12 1000MCG)": the vitamin, not a diagnosis code
 
 
 def _alone_shape(line, columns, context, in_parens):
@@ -730,7 +733,7 @@ def _modifiers_in_columns(line, columns):
 
 
 WINDOW = 80  # characters either side of a candidate that can say what it is
-BRACKET_END = re.compile(r"(?:[-,:][0-9A-Z]{2})*\s?\)")
+BRACKET_END = re.compile(r"(?:[-,:][0-9A-Z]{2})*(?:\s?[,;]\s?0?\d{4}[0-9A-Z](?:[-,:][0-9A-Z]{2})*)*\s?\)")
 
 
 def _evidence(head, match, column, code_label, modifiers, shape, after, rest, listed=False):
@@ -1198,6 +1201,8 @@ def _column_kind(label):
     not_procedures = {"rev", "revenue", "dx", "diag", "diagnosis", "icd", "ndc", "zip"}
     if any(CODE_HEADERS.match(w) and w != "service" for w in words) and not not_procedures & set(words):
         return "code"
+    if NAMED_CODE_COLUMN.search(label) and not {"dx", "diag", "diagnosis", "icd", "ndc"} & set(words):
+        return "code"  # "REV-CPT", "Rev/HCPCS": the revenue code joined to the code
     # "Mod", "Modifiers", "Mod 1", and "Modifier/description" (Medicare.gov)
     if re.fullmatch(r"mod(?:s|ifiers?)?\d?|modificador(?:es)?", words[0].split("/")[0]) and len(words) <= 2:
         return "mod"
