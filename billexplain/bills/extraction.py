@@ -171,7 +171,7 @@ _HCPCS_LETTERS = "".join(sorted(HCPCS_LETTERS))
 # there. The matches are the same (tests/test_extraction.py checks); the search takes a third to
 # half the time. The *_START constants below do the same.
 CANDIDATE = re.compile(
-    rf"(?=[0-9{_HCPCS_LETTERS}])(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*-])|(?<=(?<![\w.])0\d{{3}}[-/]))"
+    rf"(?=[0-9{_HCPCS_LETTERS}])(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*-])|(?<=[-/])(?<=(?<![\w.])0\d{{3}}[-/]))"
     rf"0?(?P<code>\d{{5}}|\d{{4}}[FTU]|[{_HCPCS_LETTERS}]\d{{4}})"
     r"(?![0-9])(?!\.\d)(?!-\d{3,4}\b)"
 )
