@@ -2,9 +2,14 @@
 
 A bill is full of numbers shaped like codes: ZIP codes, account and claim
 numbers, NDC segments, amounts. A number is taken as a code only when nothing
-says it is something else (a label, a column, a ZIP or phone pattern) and
-something says it is a code (a code column or label, a modifier, or a line
-shaped like a service: a date or an amount beside it).
+says it is something else (a label beside or above it, a column, a street
+address, a ZIP or phone pattern, a list of diagnoses) and something says it is
+a code (a code column or label, a modifier, a line shaped like a service: a
+date or an amount beside it, a description naming it, or a code it is listed
+with). A code wrapped onto the line under its charge takes that charge.
+
+Every rule here came from a bill that needed it; tests/test_extraction.py holds
+one example line for each, and tests/data/bills the bills.
 """
 
 import functools
