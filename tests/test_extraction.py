@@ -143,6 +143,8 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "CONTRACTUAL ADJUSTMENT (10212)",
         "70558 Campbell Port Apt. 735",
         "Zip code: 62704",
+        "Your verification code is 55123 (valid until 03/14/2025)",
+        "Enter enrollment code 48213 at checkout. Amount due $40.00",
         "NDC 00409\u20134888\u201302 Ondansetron 03/14/2025 $12.00",
         "Springfield, IL 62704\u20131234 Statement date 03/14/2025",
         "SBR HB ITEMIZATION · Run 04/02/2025 06:14 · Report 71250",

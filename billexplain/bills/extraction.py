@@ -250,7 +250,10 @@ CODE_LABEL = Worded(
 # Codes of other kinds: "ZIP code 62704", "Reason code 45", "Revenue code 0450".
 OTHER_CODES = frozenset(
     "zip postal reason remark adjustment adj revenue rev diagnosis diag dx icd group denial status place pos "
-    "area country promo discount access bar drg condition occurrence value bill ndc".split()
+    "area country promo discount access bar drg condition occurrence value bill ndc "
+    # codes a portal or a letter gives the patient to type in
+    "verification security confirmation activation enrollment invitation invite login pin passcode coupon "
+    "referral voucher gift".split()
 )
 # Codes listed one after another: "0037U, 88360 and 88363".
 LIST_JOIN = re.compile(r"\s*(?:[,;&/]|and|or)\s*")
@@ -541,8 +544,9 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         before = (context.previous + " " if alone else "") + text[max(0, start - 30) : start]
         after = context.next if alone else text[match.end() : match.end() + WINDOW]
         diagnosis_context = bool(DX_LABEL.search(before[-20:])) or (alone and context.in_diagnoses)
-        code_label = not diagnosis_context and _code_labelled(before)
-        if _labelled(before) and not code_label:
+        label = _code_label(before)
+        code_label = not diagnosis_context and label == "procedure"
+        if (label == "other" or _labelled(before)) and not code_label:
             continue
         strong = bool(code_label or modifiers or column == "code")
         # Springfield, IL 62704; and "TUCSON AZ 85711  57. Phone", a form's next box number after it
@@ -574,13 +578,14 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
     return _drop_item_numbers(text, _drop_amount_lookalikes(text, hits))
 
 
-def _code_labelled(before):
-    """Whether the text before a number ends in a label saying it is a procedure code ("CPT", "Codes billed:")."""
+def _code_label(before):
+    """What a code label before a number says it is: "procedure" ("CPT", "Codes billed:"), "other"
+    ("Reason code", "verification code is"), or None without one."""
     label = CODE_LABEL.search(before)
     if label is None:
-        return before.rstrip().endswith(("HC:", "HC", "CPT", "CPT®"))
+        return "procedure" if before.rstrip().endswith(("HC:", "HC", "CPT", "CPT®")) else None
     kind = before[: label.start()].split()[-1:]
-    return not (kind and kind[0].strip(":#.,").lower() in OTHER_CODES)
+    return "other" if kind and kind[0].strip(":#.,").lower() in OTHER_CODES else "procedure"
 
 
 def _claim_form_row(text, start, end):
