@@ -187,6 +187,9 @@ SLASHED_MODIFIER = re.compile(r"/(?P<a>[0-9A-Z]{2})\b")
 SPACED_MODIFIER = re.compile(r"[ \t]+(?P<m>[0-9A-Z]{2})\b(?![.,/-]?\d)")
 STUCK_MODIFIER = re.compile(r"([0-9A-Z]{2})(?![A-Za-z0-9])")
 LABELLED_MODIFIERS = re.compile(r"[ \t]+mod(?:ifiers?|ifier\(s\)|s)?[ \t]*[:.=]+[ \t]*", re.IGNORECASE)
+# The modifiers after their label: "GP, 59", "25 59".
+MODIFIER_LIST = re.compile(r"(?:[0-9A-Z]{2}(?:[ \t]*,[ \t]*|[ \t]+|$))+")
+TWO_CHARACTERS = re.compile(r"[0-9A-Z]{2}")
 
 STATES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
@@ -447,7 +450,7 @@ def plain_characters(text):
 
 def _with_plain_characters(line):
     text = plain_characters(line.text)
-    if text is line.text or text == line.text:
+    if text == line.text:
         return line
     return replace(line, text=text, words=tuple(replace(word, text=plain_characters(word.text)) for word in line.words))
 
@@ -479,26 +482,26 @@ class _Context:
         self.row_above = row_above  # the line above is a charge with no code
 
     def _neighbour(self, step):
+        """The line `step` lines away on the same page, or None."""
         other = self.index + step
         if 0 <= other < len(self.lines) and self.lines[other].page == self.lines[self.index].page:
-            return self.lines[other].text
-        return ""
-
-    @property
-    def previous(self):
-        return self._neighbour(-1)
-
-    @property
-    def next(self):
-        return self._neighbour(1)
+            return self.lines[other]
+        return None
 
     @property
     def line_above(self):
-        """The line before this one on the same page, or None."""
-        other = self.index - 1
-        if other >= 0 and self.lines[other].page == self.lines[self.index].page:
-            return self.lines[other]
-        return None
+        return self._neighbour(-1)
+
+    @property
+    def previous(self):
+        """The text of the line above ("" at the top of a page)."""
+        line = self._neighbour(-1)
+        return line.text if line else ""
+
+    @property
+    def next(self):
+        line = self._neighbour(1)
+        return line.text if line else ""
 
     @property
     def service_nearby(self):
@@ -520,19 +523,19 @@ class _Hit:
 def _codes_on_line(line, candidates, shape, columns, dx_line, context):
     text = line.text
     masked = _masked_spans(text)
+    column_at = functools.partial(_column_at, line, columns) if columns else None
     hits = []
     for match in candidates:
         start, code = match.start(), match.group("code")
         if _overlaps(masked, start, match.end()) or _glued_to_short_letters(text, match.end(), code):
             continue
-        column = _column_at(line, columns, start)
+        column = column_at(start) if column_at else None
         if column == "other":
             continue
         if column == "mod":
             column = None  # a five-character code is never a modifier: the headers sit a little off
         if column == "code" and not (shape or _claim_form_row(text, start, match.end())):
             column = None  # a footer under the table, not one of its rows
-        column_at = functools.partial(_column_at, line, columns) if columns else None
         modifiers, end = _modifiers(text, match.end(), code, column_at)
         if not modifiers and columns:
             modifiers = _modifiers_in_columns(line, columns)
@@ -675,8 +678,7 @@ def _alone_shape(line, columns, context, in_parens):
     previous = context.previous
     if in_parens:
         # "Screening mammography  $380.00" then "(77067)": the description and its charge came first.
-        positive = any("-" not in m.group() for m in MONEY.finditer(previous))
-        return bool(WORD.search(previous)) and (positive or bool(DATE.search(previous)))
+        return bool(WORD.search(previous)) and bool(_charges(previous) or DATE.search(previous))
     if context.row_above:
         return True  # the code of a charge above, wrapped onto its own line ("Office visit  240.00" / "99214")
     # Cells on their own lines come from pasted text; a PDF keeps a table's cells on one line.
@@ -687,7 +689,7 @@ def _wrapped_description(head, context):
     """Whether the words before a bracketed code are the end of a description begun on the priced line above."""
     if len(WORD.findall(head)) >= 2 or "$" in head:
         return False
-    return any("-" not in m.group() for m in MONEY.finditer(context.previous)) and bool(WORD.search(context.previous))
+    return bool(_charges(context.previous)) and bool(WORD.search(context.previous))
 
 
 def _only_timestamps(text, dates):
@@ -838,9 +840,9 @@ def _modifiers(text, position, code, column_at=None):
             continue
         labelled = LABELLED_MODIFIERS.match(text, position)
         if labelled and not modifiers:
-            listed = re.match(r"((?:[0-9A-Z]{2}(?:[ \t]*,[ \t]*|[ \t]+|$))+)", text[labelled.end() :])
+            listed = MODIFIER_LIST.match(text, labelled.end())
             if listed:
-                return tuple(re.findall(r"[0-9A-Z]{2}", listed.group(1))), labelled.end() + listed.end()
+                return tuple(TWO_CHARACTERS.findall(listed.group())), listed.end()
         spaced = SPACED_MODIFIER.match(text, position)
         if spaced and column_at and column_at(spaced.start("m")) == "other":
             spaced = None
@@ -854,16 +856,13 @@ def _modifiers(text, position, code, column_at=None):
 def _modifiers_on_the_next_line(text, code):
     """A claim card's "Modifier 25 - Significant, separately identifiable" on the line under its code."""
     labelled = MODIFIER_LINE.match(text)
-    if not labelled:
+    listed = labelled and MODIFIER_LIST.match(text, labelled.end())
+    if not listed:
         return ()
-    tokens = re.findall(r"\b[0-9A-Z]{2}\b", labelled.group("list"))
-    return tuple(token for token in tokens if _is_spaced_modifier(token, code))
+    return tuple(token for token in TWO_CHARACTERS.findall(listed.group()) if _is_spaced_modifier(token, code))
 
 
-MODIFIER_LINE = re.compile(
-    r"\s*modifiers?(?:/descriptions?)?[ \t]*[:.=]?[ \t]+(?P<list>[0-9A-Z]{2}(?:[ \t]*,[ \t]*[0-9A-Z]{2})*)\b",
-    re.IGNORECASE,
-)
+MODIFIER_LINE = re.compile(r"\s*modifiers?(?:/descriptions?)?[ \t]*[:.=]?[ \t]+", re.IGNORECASE)
 
 
 def _modifier_after_a_gap(text, glued, code):
@@ -997,11 +996,16 @@ def _ndc(text):
     return next(group for group in match.groups() if group) if match else None
 
 
+def _charges(text):
+    """The amounts of a text that are charges: not payments or adjustments ("-$40.00")."""
+    return [match for match in MONEY.finditer(text) if "-" not in match.group()]
+
+
 def _uncoded(line, line_date):
     """A dated line with words and a positive charge but no code (not a total or a payment)."""
     if NOT_A_SERVICE.search(line.text):
         return None
-    charges = [m for m in MONEY.finditer(line.text) if "-" not in m.group()]
+    charges = _charges(line.text)
     description = _description(_plain(line.text))
     if not charges or not description or len(description) < 4:
         return None
@@ -1195,6 +1199,9 @@ def _stacked(above, below):
     return sorted((x0, x1, " ".join(labels)) for x0, x1, labels in joined)
 
 
+# Header words of codes that are no procedures: diagnoses and drugs, and revenue and ZIP codes.
+DIAGNOSES_OR_DRUGS = frozenset("dx diag diagnosis icd ndc".split())
+NOT_PROCEDURES = DIAGNOSES_OR_DRUGS | {"rev", "revenue", "zip"}
 # Headers of a hospital's own item numbers, which look like CPT codes: "Charge Code", "Chg Code", "CDM #".
 OWN_NUMBERS = frozenset("charge chg item internal supply stock sku catalog trans transaction".split())
 NUMBER_WORDS = frozenset("code codes # no number id".split())
@@ -1208,11 +1215,11 @@ def _column_kind(label):
     pairs = zip(words, words[1:], strict=False)
     if "cdm" in words or any(a in OWN_NUMBERS and b in NUMBER_WORDS for a, b in pairs):
         return "other"
-    not_procedures = {"rev", "revenue", "dx", "diag", "diagnosis", "icd", "ndc", "zip"}
-    if any(CODE_HEADERS.match(w) and w != "service" for w in words) and not not_procedures & set(words):
-        return "code"
-    if NAMED_CODE_COLUMN.search(label) and not {"dx", "diag", "diagnosis", "icd", "ndc"} & set(words):
-        return "code"  # "REV-CPT", "Rev/HCPCS": the revenue code joined to the code
+    if not DIAGNOSES_OR_DRUGS & set(words):
+        if any(CODE_HEADERS.match(w) and w != "service" for w in words) and not NOT_PROCEDURES & set(words):
+            return "code"
+        if NAMED_CODE_COLUMN.search(label):
+            return "code"  # "REV-CPT", "Rev/HCPCS": the revenue code joined to the code
     # "Mod", "Modifiers", "Mod 1", and "Modifier/description" (Medicare.gov)
     if re.fullmatch(r"mod(?:s|ifiers?)?\d?|modificador(?:es)?", words[0].split("/")[0]) and len(words) <= 2:
         return "mod"
