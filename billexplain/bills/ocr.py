@@ -741,6 +741,21 @@ _CODE_START = re.compile(r"^[(\[](\d{1,4})$")
 _CODE_END = re.compile(r"^(\d{1,4})(?:[-,:][0-9A-Z]{2})+[)\]][.,;:]?$")
 
 
+def _joined(row, confidence_of):
+    """The row with each word joined to the word before it where `confidence_of(before, word)`
+    gives the joined word's confidence (None: two words)."""
+    joined = []
+    for word in row:
+        confidence = confidence_of(joined[-1], word) if joined else None
+        if confidence is None:
+            joined.append(word)
+            continue
+        (first, _, first_box), (text, _, box) = joined[-1], word
+        merged = (first_box[0], min(first_box[1], box[1]), box[2], max(first_box[3], box[3]))
+        joined[-1] = (first + text, confidence, merged)
+    return joined
+
+
 def _joined_codes(row):
     """`(7 1260-26)` -> `(71260-26)`: a code in brackets with its modifier, read with a space inside it.
 
@@ -749,18 +764,15 @@ def _joined_codes(row):
     photo the groups were misread digits as often as not (`(871 19-GF)` for 97110). The patient is
     asked to check the code.
     """
-    joined = []
-    for text, confidence, box in row:
-        start = _CODE_START.match(joined[-1][0]) if joined else None
-        end = _CODE_END.match(text)
-        sure = confidence >= CONFIDENT and joined and joined[-1][1] >= CONFIDENT
-        if start and end and sure and len(start.group(1) + end.group(1)) == 5:
-            first, first_confidence, first_box = joined[-1]
-            merged = (first_box[0], min(first_box[1], box[1]), box[2], max(first_box[3], box[3]))
-            joined[-1] = (first + text, min(first_confidence, confidence, LOW_CONFIDENCE - 1), merged)
-            continue
-        joined.append((text, confidence, box))
-    return joined
+    return _joined(row, _code_parts)
+
+
+def _code_parts(before, word):
+    (first, first_confidence, _), (text, confidence, _) = before, word
+    start, end = _CODE_START.match(first), _CODE_END.match(text)
+    if start and end and min(first_confidence, confidence) >= CONFIDENT and len(start.group(1) + end.group(1)) == 5:
+        return min(first_confidence, confidence, LOW_CONFIDENCE - 1)
+    return None
 
 
 _DATE_PART = re.compile(r"^\d{1,2}/\d{0,2}$|^\d{1,2}/\d{1,2}/\d{0,3}$")
@@ -773,18 +785,15 @@ def _joined_dates(row):
     Only parts that are no date alone and make a whole date together, closer than half the
     print's height: a service line's date is what tells a code and its charge to a patient.
     """
-    joined = []
-    for text, confidence, box in row:
-        if joined:
-            first, first_confidence, first_box = joined[-1]
-            close = box[0] - first_box[2] < 0.5 * max(first_box[3] - first_box[1], box[3] - box[1])
-            together = first + text
-            if close and _DATE_PART.match(first) and not _WHOLE_DATE.match(first) and _WHOLE_DATE.match(together):
-                merged = (first_box[0], min(first_box[1], box[1]), box[2], max(first_box[3], box[3]))
-                joined[-1] = (together, min(first_confidence, confidence), merged)
-                continue
-        joined.append((text, confidence, box))
-    return joined
+    return _joined(row, _date_parts)
+
+
+def _date_parts(before, word):
+    (first, first_confidence, first_box), (text, confidence, box) = before, word
+    close = box[0] - first_box[2] < 0.5 * max(first_box[3] - first_box[1], box[3] - box[1])
+    if close and _DATE_PART.match(first) and not _WHOLE_DATE.match(first) and _WHOLE_DATE.match(first + text):
+        return min(first_confidence, confidence)
+    return None
 
 
 def _word(text, confidence, box, points_per_pixel, image, line_box):
