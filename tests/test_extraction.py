@@ -278,11 +278,6 @@ def test_a_lone_code_in_brackets_belongs_to_the_service_line_above_it():
     assert codes_in(text) == [("77067", ())]
 
 
-def test_a_code_in_brackets_after_the_end_of_a_wrapped_description_is_read():
-    text = "Blood test, lipids (cholesterol and    Yes   $88.00   $13.39\ntriglycerides) (80061)\n"
-    assert codes_in(text) == [("80061", ())]
-
-
 def test_a_lone_number_in_brackets_after_an_adjustment_is_a_batch_number():
     assert codes_in("CONTRACTUAL\nADJUSTMENT $-175.41\n(10212)\n") == []
 
@@ -301,14 +296,6 @@ def test_fixed_width_pasted_columns_are_used_like_pdf_columns():
     assert codes_in(text) == []
 
 
-def test_a_list_of_codes_each_with_a_description_after_a_dash_is_read():
-    text = (
-        "Itemized by procedure code (for your insurance):\n"
-        "99285 - ED VISIT LEVEL 5\n70450 - CT HEAD/BRAIN W/O CONTRAST\n71045 - XR CHEST 1 VIEW\n"
-    )
-    assert codes_in(text) == [("99285", ()), ("70450", ()), ("71045", ())]
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -321,48 +308,6 @@ def test_a_number_and_a_dash_alone_or_without_words_is_not_a_list_of_codes(text)
     assert codes_in(text) == []
 
 
-def test_a_modifier_on_its_own_labelled_line_under_the_code_belongs_to_it():
-    text = "Procedure code/description 99214 - Office/outpatient visit est\nModifier 25 - Significant, separately\n"
-    assert codes_in(text) == [("99214", ("25",))]
-
-
-def test_a_column_headed_with_the_revenue_code_and_the_cpt_code_holds_codes():
-    text = (
-        "Date       REV-CPT        Description                 Qty   Charges\n"
-        "02/09/25   0450 - 96374   IV PUSH SINGLE DRUG         1     412.00\n"
-    )
-    assert codes_in(text) == [("96374", ())]
-
-
-def test_a_labs_own_test_code_column_beside_the_cpt_column_holds_no_codes():
-    text = (
-        "Test Code   Test Name                        CPT      Units   Charge\n"
-        "10231       Comprehensive Metabolic Panel    80053    1       $94.00\n"
-        "17306       Lipid Panel                      80061    1       $62.00\n"
-    )
-    assert codes_in(text) == [("80053", ()), ("80061", ())]
-
-
-def test_a_claim_forms_rows_are_read_with_their_six_digit_dates_and_split_charges():
-    text = (
-        "42 REV. CD.  43 DESCRIPTION        44 HCPCS / RATE / HIPPS CODE   45 SERV. DATE   46 SERV. UNITS   "
-        "47 TOTAL CHARGES\n"
-        "0300         LAB/CHEMISTRY         80053                          031425          1                 312 00\n"
-        "0350         CT SCAN/HEAD          70450                          031425          1                2140 00\n"
-        "0001         PAGE 1 OF 1           CREATION DATE 032025                                           2452 00\n"
-    )
-    assert codes_in(text) == [("80053", ()), ("70450", ())]
-
-
-def test_a_table_with_pipes_between_its_header_cells_is_read_by_its_columns():
-    text = (
-        "Service/Item                      | Diagnosis code | Service code type | Service code | Quantity | Cost\n"
-        "Knee arthroscopy, meniscectomy    | M23.221        | CPT               | 29881        | 1        | $2,150.00\n"
-        "Post-op visits in global period   | M23.221        | CPT               | 99024        | 2        | $0.00\n"
-    )
-    assert codes_in(text) == [("29881", ()), ("99024", ())]
-
-
 def test_a_header_naming_charges_beside_the_code_column_keeps_the_code_column():
     """A PDF's header in one cell ("Date CPT/HCPCS Description Charge", words a few points apart)."""
     labels = [("Date", 50, 71, 52), ("CPT/HCPCS", 74, 132, 52), ("Description", 134, 184, 52), ("Charge", 187, 220, 52)]
@@ -370,34 +315,6 @@ def test_a_header_naming_charges_beside_the_code_column_keeps_the_code_column():
     cells = [("03/14/2025", 50, 100, 68), ("99213", 103, 131, 68), ("Office", 133, 160, 68), ("$150.00", 182, 218, 68)]
     row = Line(1, 2, "03/14/2025 99213 Office $150.00", tuple(Word(*cell) for cell in cells))
     assert [item.code for item in extract([header, row]).items] == ["99213"]
-
-
-def test_a_cell_two_spaces_after_a_narrow_column_belongs_to_the_column_it_starts_in():
-    text = (
-        "REV  HCPCS/RATE/HIPPS   DESCRIPTION                   SERV DATE     UNITS    TOTAL CHARGES\n"
-        "0300 85025              CBC w/ auto differential      06/04/2025         1       58.00\n"
-        "0420 97110  GP          Therapeutic exercise          06/04/2025         4      412.00\n"
-    )
-    assert codes_in(text) == [("85025", ()), ("97110", ("GP",))]
-
-
-def test_a_number_under_a_quantity_column_is_a_count_not_a_modifier():
-    text = (
-        "Date          HCPCS/CPT   Qty    Price     Description\n"
-        "03/28/2025    V5266       24     $24.00    Batteries, size 312, per cell\n"
-        "03/28/2025    99213       25     $150.00   Office visit\n"
-    )
-    assert codes_in(text) == [("V5266", ()), ("99213", ())]
-
-
-def test_a_spanish_statement_is_read_by_its_columns():
-    text = (
-        "Fecha de servicio\tCódigo\tModificador\tDescripción\tUnid.\tCargo\n"
-        "03/20/2025\t99393\t\tVisita preventiva, niño establecido\t1\t$210.00\n"
-        "03/20/2025\t99213\t25\tVisita de consultorio\t1\t$145.00\n"
-        "Código CPT: 90460   Administración de vacuna\n"
-    )
-    assert codes_in(text) == [("99393", ()), ("99213", ("25",)), ("90460", ())]
 
 
 def pdf_line(number, *cells):
@@ -451,13 +368,87 @@ def test_a_lone_number_under_a_line_that_is_no_charge_is_not_a_code():
     assert extract(lines).items == ()
 
 
-def test_a_modifier_column_headed_with_its_descriptions_holds_the_modifiers():
-    text = (
-        "Date of service   Procedure code/description        Modifier/description            Amount charged\n"
-        "03/03/2025        99214 - Office/outpatient visit   25 - Significant, separately    $265.00\n"
-        "03/03/2025        20610 - Drain/inj joint/bursa     RT - Right side                 $310.00\n"
-    )
-    assert codes_in(text) == [("99214", ("25",)), ("20610", ("RT",))]
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Blood test, lipids (cholesterol and    Yes   $88.00   $13.39\ntriglycerides) (80061)\n",
+            [("80061", ())],
+            id="a code in brackets after the end of a wrapped description is read",
+        ),
+        pytest.param(
+            "Itemized by procedure code (for your insurance):\n"
+            "99285 - ED VISIT LEVEL 5\n70450 - CT HEAD/BRAIN W/O CONTRAST\n71045 - XR CHEST 1 VIEW\n",
+            [("99285", ()), ("70450", ()), ("71045", ())],
+            id="a list of codes each with a description after a dash is read",
+        ),
+        pytest.param(
+            "Procedure code/description 99214 - Office/outpatient visit est\nModifier 25 - Significant, separately\n",
+            [("99214", ("25",))],
+            id="a modifier on its own labelled line under the code belongs to it",
+        ),
+        pytest.param(
+            "Date       REV-CPT        Description                 Qty   Charges\n"
+            "02/09/25   0450 - 96374   IV PUSH SINGLE DRUG         1     412.00\n",
+            [("96374", ())],
+            id="a column headed with the revenue code and the cpt code holds codes",
+        ),
+        pytest.param(
+            "Test Code   Test Name                        CPT      Units   Charge\n"
+            "10231       Comprehensive Metabolic Panel    80053    1       $94.00\n"
+            "17306       Lipid Panel                      80061    1       $62.00\n",
+            [("80053", ()), ("80061", ())],
+            id="a labs own test code column beside the cpt column holds no codes",
+        ),
+        pytest.param(
+            "42 REV. CD.  43 DESCRIPTION        44 HCPCS / RATE / HIPPS CODE   45 SERV. DATE   46 SERV. UNITS   "
+            "47 TOTAL CHARGES\n"
+            "0300         LAB/CHEMISTRY         80053                          031425          1             312 00\n"
+            "0350         CT SCAN/HEAD          70450                          031425          1            2140 00\n"
+            "0001         PAGE 1 OF 1           CREATION DATE 032025                                       2452 00\n",
+            [("80053", ()), ("70450", ())],
+            id="a claim forms rows are read with their six digit dates and split charges",
+        ),
+        pytest.param(
+            "Service/Item                  | Diagnosis code | Service code type | Service code | Quantity | Cost\n"
+            "Knee arthroscopy, partial     | M23.221        | CPT               | 29881        | 1        | $2,150.00\n"
+            "Post-op visits global period  | M23.221        | CPT               | 99024        | 2        | $0.00\n",
+            [("29881", ()), ("99024", ())],
+            id="a table with pipes between its header cells is read by its columns",
+        ),
+        pytest.param(
+            "REV  HCPCS/RATE/HIPPS   DESCRIPTION                   SERV DATE     UNITS    TOTAL CHARGES\n"
+            "0300 85025              CBC w/ auto differential      06/04/2025         1       58.00\n"
+            "0420 97110  GP          Therapeutic exercise          06/04/2025         4      412.00\n",
+            [("85025", ()), ("97110", ("GP",))],
+            id="a cell two spaces after a narrow column belongs to the column it starts in",
+        ),
+        pytest.param(
+            "Date          HCPCS/CPT   Qty    Price     Description\n"
+            "03/28/2025    V5266       24     $24.00    Batteries, size 312, per cell\n"
+            "03/28/2025    99213       25     $150.00   Office visit\n",
+            [("V5266", ()), ("99213", ())],
+            id="a number under a quantity column is a count not a modifier",
+        ),
+        pytest.param(
+            "Fecha de servicio\tCódigo\tModificador\tDescripción\tUnid.\tCargo\n"
+            "03/20/2025\t99393\t\tVisita preventiva, niño establecido\t1\t$210.00\n"
+            "03/20/2025\t99213\t25\tVisita de consultorio\t1\t$145.00\n"
+            "Código CPT: 90460   Administración de vacuna\n",
+            [("99393", ()), ("99213", ("25",)), ("90460", ())],
+            id="a spanish statement is read by its columns",
+        ),
+        pytest.param(
+            "Date of service   Procedure code/description        Modifier/description            Amount charged\n"
+            "03/03/2025        99214 - Office/outpatient visit   25 - Significant, separately    $265.00\n"
+            "03/03/2025        20610 - Drain/inj joint/bursa     RT - Right side                 $310.00\n",
+            [("99214", ("25",)), ("20610", ("RT",))],
+            id="a modifier column headed with its descriptions holds the modifiers",
+        ),
+    ],
+)
+def test_it_reads_codes_in_the_tables_and_lists_bills_print(text, expected):
+    assert codes_in(text) == expected
 
 
 @pytest.mark.parametrize("header", ["Charge Code", "Chg Code", "Item Code", "CDM Code", "CDM"])
