@@ -118,6 +118,16 @@ def codes_in(text):
         ("03/04/2025 01402 AA P3 Anes knee arthroplasty 17.2 $1,376.00", [("01402", ("AA", "P3"))]),
         ("01/05/2026 3074F 8P Systolic BP not measured 0.00", [("3074F", ("8P",))]),
         ("03/04/2025 99213 P3 Office visit $120.00", [("99213", ())]),
+        # Several modifiers in brackets, stuck to the code, or listed with a comma after a space
+        ("06/09/25 97140 (GP,59) Manual therapy techniques 2 196.00", [("97140", ("GP", "59"))]),
+        ("0420 PT MANUAL THERAPY 15M 97140GP59 050625 161 60", [("97140", ("GP", "59"))]),
+        ("06/09/25 97140 GP,59 Manual therapy techniques 2 196.00", [("97140", ("GP", "59"))]),
+        # A modifier after a comma, even with the description after it; "UA" after a space is a urinalysis
+        ("05/06/25 77065, LT DIAGNOSTIC MAMMOGRAM UNILAT 1 312.00", [("77065", ("LT",))]),
+        ("07/08/25 0307 81003 UA AUTO W/O MICRO 1 95.00", [("81003", ())]),
+        # Medicaid's well-child modifier, and a lab test's name ending in ", TOTAL"
+        ("04/11/25 99392 EP Prev visit est 1-4 yrs 1 $210.00", [("99392", ("EP",))]),
+        ("01/22/25 VITAMIN D, 25-HYDROXY, TOTAL 82306 1 162.00", [("82306", ())]),
     ],
 )
 def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
@@ -173,6 +183,8 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "Visit #: 55120 on 03/14/2025 $40.00",
         "Patient 1D 57105 Date 03/14/2025",
         "Please have your internal control number (97012 4418 2203) ready.",
+        "Account: 71543 Invoice No: 2025-0419-58290 Amount Due: $139.20",
+        "25118-00731 04/11/25 Bright Horizons Pediatrics $210.00",
     ],
 )
 def test_it_reports_no_code_for_numbers_that_are_something_else(line):
@@ -444,6 +456,26 @@ def test_a_lone_number_under_a_line_that_is_no_charge_is_not_a_code():
             "03/03/2025        20610 - Drain/inj joint/bursa     RT - Right side                 $310.00\n",
             [("99214", ("25",)), ("20610", ("RT",))],
             id="a modifier column headed with its descriptions holds the modifiers",
+        ),
+        pytest.param(
+            "Date\tClaim #\tProvider\tCPT\tMod\tDescription\tUnits\tBilled\n"
+            "04/11/25\t25118-00731\tBright Horizons Pediatrics\t99392\tEP\tPrev visit est\t1\t$210.00\n"
+            "04/29/25\t25131-04418\tMercy Urgent Care\t99213\t\tOffice visit\t1\t$145.00\n",
+            [("99392", ("EP",)), ("99213", ())],
+            id="a table copied with tabs between its cells is read by its header",
+        ),
+        pytest.param(
+            "Date of service\n06/02/25\nCode\nE0601\nRR KX\nCPAP device rental\n$120.00\n"
+            "Date of service\n06/02/25\nCode\nA7030\nNU\nFull face mask\n$160.00\n",
+            [("E0601", ("RR", "KX")), ("A7030", ("NU",))],
+            id="a cell of modifiers pasted on the line under its code belongs to it",
+        ),
+        pytest.param(
+            "Visit    Date      Provider              Charges\n"
+            "70442    03/08/25  Emergency physician   $1,120.00\n"
+            "70519    03/21/25  Follow-up visit       $180.00\n",
+            [],
+            id="numbers under a visit column are visit numbers",
         ),
     ],
 )

@@ -138,13 +138,15 @@ LEVEL_TWO_MODIFIERS = frozenset(
         "RC RD RE RI RR RT SA SB SC SD SE SF SG SH SK SL SM SN SQ SS ST SU SV SW SY SZ T1 T2 T3 T4 T5 T6 T7 "
         "T8 T9 TA TC TD TE TF TG TH TJ TK TL TM TN TP TQ TR TS TT TU TV TW U1 U2 U3 U4 U5 U6 U7 U8 U9 UA UB "
         "UC UD UE UF UG UH UJ UK UN UP UQ UR US V5 V6 V7 XE XP XS XU "
+        "AE AF AG AH AJ AK AO AQ AR AU AV AW AX AY BA BP BR BU CD CE CP CT EP ER EY FP FT GB GD GF GG GH GJ GS "
+        "JC JD JE JF JK JL KA MB MC MF MG MH MS QA QB QR SJ TB VM ZA ZB ZC"
     ).split()
 )
 AMBULANCE_PLACES = "DEGHIJNPRSX"
 # Modifiers that are also everyday abbreviations in descriptions ("PT EVAL", "US BREAST", "SQ", "PO",
-# "ED VISIT", and "HC" that hospitals put before their charge descriptions) are read only when glued
-# to their code.
-SPACED_MODIFIERS = CPT_MODIFIERS | LEVEL_TWO_MODIFIERS - set("ED HC PA PC PL PO PS PT SM SQ ST US".split())
+# "ED VISIT", "ER", "CT HEAD", "UA AUTO" for a urinalysis, and "HC" that hospitals put before their
+# charge descriptions) are read only when glued to their code.
+SPACED_MODIFIERS = CPT_MODIFIERS | LEVEL_TWO_MODIFIERS - set("CT ED ER HC PA PC PL PO PS PT SM SQ ST UA US".split())
 
 
 # Anesthesia codes take the patient's physical status (P1 to P6); Category II codes (ending in F)
@@ -153,6 +155,11 @@ PHYSICAL_STATUS = frozenset("P1 P2 P3 P4 P5 P6".split())
 MEASURE_EXCLUSIONS = frozenset("1P 2P 3P 8P".split())
 # Dental codes name the part of the mouth after them: quadrants and arches.
 DENTAL_AREAS = frozenset("UR UL LR LL UA LA".split())
+
+
+def _is_modifier(token, code):
+    """Whether two characters are a modifier we know (glued to a code, any two are read)."""
+    return token in CPT_MODIFIERS or token in LEVEL_TWO_MODIFIERS or _is_spaced_modifier(token, code)
 
 
 def _is_spaced_modifier(token, code):
@@ -170,22 +177,28 @@ def _is_spaced_modifier(token, code):
 
 _HCPCS_LETTERS = "".join(sorted(HCPCS_LETTERS))
 # The code itself: CPT (5 digits, or 4 digits and F/T/U) or Level II (letter + 4 digits),
-# optionally zero-padded to six characters as hospital systems print them.
+# optionally zero-padded to six characters as hospital systems print them. A number in a chain of
+# digit groups joined by hyphens is an ID ("25118-00731", "2025-0419-58290"), except after a
+# revenue code ("0450-99285").
 # Patterns start with a lookahead at the few characters they can begin with ("(?=\d)"): Python's re
 # then drops most positions of a line at once, instead of trying every lookbehind or alternative
 # there. The matches are the same (tests/test_extraction.py checks); the search takes a third to
 # half the time. The *_START constants below do the same.
 CANDIDATE = re.compile(
-    rf"(?=[0-9{_HCPCS_LETTERS}])(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*-])|(?<=[-/])(?<=(?<![\w.])0\d{{3}}[-/]))"
+    rf"(?=[0-9{_HCPCS_LETTERS}])(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*-])|(?<=[-/])(?<=(?<![\w.-])0\d{{3}}[-/]))"
     rf"0?(?P<code>\d{{5}}|\d{{4}}[FTU]|[{_HCPCS_LETTERS}]\d{{4}})"
-    r"(?![0-9])(?!\.\d)(?!-\d{3,4}\b)"
+    r"(?![0-9])(?!\.\d)(?!-\d{3,}\b)"
 )
 GLUED_MODIFIER = re.compile(r"\s?(?:[-,:](?P<gap>\s?)(?P<a>[0-9A-Z]{2})\b|\((?P<b>[0-9A-Z]{2})\))")
+# "97140 (GP,59)", "(26 TC)": several modifiers in one pair of brackets.
+BRACKETED_MODIFIERS = re.compile(r"\s?\((?P<list>[0-9A-Z]{2}(?:\s?[,/ ]\s?[0-9A-Z]{2})+)\)")
 # After "99214 - " a modifier is a number or stands alone; "70450 - CT HEAD" begins a description.
 DESCRIPTION_GOES_ON = re.compile(r"\s+[A-Za-z]{2}")
 SLASHED_MODIFIER = re.compile(r"/(?P<a>[0-9A-Z]{2})\b")
-SPACED_MODIFIER = re.compile(r"[ \t]+(?P<m>[0-9A-Z]{2})\b(?![.,/-]?\d)")
-STUCK_MODIFIER = re.compile(r"([0-9A-Z]{2})(?![A-Za-z0-9])")
+# Not the start of a number ("25.00", "10/14"); but "GP,59" is a list of modifiers.
+SPACED_MODIFIER = re.compile(r"[ \t]+(?P<m>[0-9A-Z]{2})\b(?!(?<=\d)[.,/-]?\d|[./-]\d)")
+# "83036QW", "97140GP59": one or two modifiers printed with no space.
+STUCK_MODIFIERS = re.compile(r"([0-9A-Z]{2})([0-9A-Z]{2})?(?![A-Za-z0-9])")
 LABELLED_MODIFIERS = re.compile(r"[ \t]+mod(?:ifiers?|ifier\(s\)|s)?[ \t]*[:.=]+[ \t]*", re.IGNORECASE)
 # The modifiers after their label: "GP, 59", "25 59".
 MODIFIER_LIST = re.compile(r"(?:[0-9A-Z]{2}(?:[ \t]*,[ \t]*|[ \t]+|$))+")
@@ -320,7 +333,8 @@ CODE_HEADERS = re.compile(
 OTHER_HEADERS = re.compile(
     r"^(?:rev|revenue|ndc|dx|diag|diagnosis|icd|acct|account|patient|pt|claim|id|#|units?|qty|charges?|amount|"
     r"balance|paid|allowed|adjust(?:ment)?s?|zip|phone|npi|batch|invoice|ref|reference|group|member|policy|"
-    r"accession|acc|specimen|req|requisition|order|item|line|rx|serial|lot|ticket|customer|sn|seq)$",
+    r"accession|acc|specimen|req|requisition|order|item|line|rx|serial|lot|ticket|customer|sn|seq|visit|encounter|"
+    r"enc)$",
     re.I,
 )
 
@@ -333,13 +347,32 @@ def lines_from_text(text):
     """
     lines = []
     for page_number, page_text in enumerate(text.split("\f"), start=1):
-        for number, line_text in enumerate(page_text.splitlines(), start=1):
+        page_lines = page_text.splitlines()
+        if "\t" in page_text:
+            page_lines = _tabs_as_columns(page_lines)
+        for number, line_text in enumerate(page_lines, start=1):
             if line_text.strip():
                 # Only possible headers need their words now; other lines get theirs in extract(),
                 # once a header says the text has columns.
                 words = () if HAS_NUMBER.search(line_text) else _text_words(line_text)
                 lines.append(Line(page_number, number, line_text, words))
     return lines
+
+
+def _tabs_as_columns(page_lines):
+    """A table copied from a web page or a spreadsheet parts its cells with tabs: each run of such
+    lines is laid out in fixed-width columns instead, two spaces apart, so its header is used."""
+    aligned, run = list(page_lines), []
+    for index, line_text in enumerate([*page_lines, "(the end)"]):
+        if "\t" in line_text or (run and not line_text.strip()):
+            run.append(index)
+            continue
+        rows = [[cell.strip() for cell in page_lines[i].split("\t")] for i in run]
+        widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(max(map(len, rows), default=0))]
+        for i, row in zip(run, rows, strict=True):
+            aligned[i] = "  ".join(map(str.ljust, row, widths)).rstrip()
+        run = []
+    return aligned
 
 
 NON_SPACE = re.compile(r"\S+")
@@ -352,8 +385,8 @@ def _text_words(line_text):
 
 
 def _in_columns(line_text):
-    """Pasted text laid out in columns: cells apart by two or more spaces, no tabs."""
-    return "  " in line_text.strip() and "\t" not in line_text
+    """Pasted text laid out in columns: cells apart by two or more spaces."""
+    return "  " in line_text.strip()
 
 
 def _has_words(line, columns):
@@ -540,7 +573,8 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         if not modifiers and columns:
             modifiers = _modifiers_in_columns(line, columns)
         if not modifiers:
-            modifiers = _modifiers_on_the_next_line(context.next, code)
+            alone_at_first = not text[:start].strip(" (+") and not text[match.end() :].strip(" )")
+            modifiers = _modifiers_on_the_next_line(context.next, code, alone_at_first)
         # Look only so far around each candidate: a line may be thousands of characters long.
         head, tail = text[max(0, start - WINDOW) : start], text[end : end + WINDOW]
         alone = start < WINDOW and not head.strip(" (+") and not text[end:].strip(" )")
@@ -640,8 +674,8 @@ def _labelled(before):
         end -= 1
     if not before[end - 1 : end].isalpha() and "#" not in before:
         return False
-    if PATIENT_KIND.search(before):
-        return False  # "OFFICE VISIT NEW PATIENT 99203" describes the visit
+    if PATIENT_KIND.search(before) or TEST_TOTAL.search(before):
+        return False  # "OFFICE VISIT NEW PATIENT 99203" and "BILIRUBIN, TOTAL 82247" describe the service
     return bool(ID_LABEL.search(before) or VISIT_LABEL.search(before) or PREFIXED_ID.search(before))
 
 
@@ -650,6 +684,7 @@ PREFIXED_ID = re.compile(
     r"\b(?:id|acct|account|member|policy|group|grp|claim|subscriber)[\s:#.=-]{1,3}(?-i:[A-Z]{2,4})[\s:#.=-]{1,3}$",
     re.IGNORECASE,
 )
+TEST_TOTAL = re.compile(r",\s*total\s*$", re.IGNORECASE)
 PATIENT_KIND = re.compile(r"\b(?:new|est|estab|established)\.?\s+(?:patient|pt)\.?\s*$", re.IGNORECASE)
 
 
@@ -822,11 +857,16 @@ def _modifiers(text, position, code, column_at=None):
     the page has headers: a spaced number under "Qty" or "Units" is a count, not a modifier.
     """
     modifiers = []
-    stuck = STUCK_MODIFIER.match(text, position)
-    if stuck and stuck.group(1) in SPACED_MODIFIERS and code.isdigit():
-        modifiers.append(stuck.group(1))  # 83036QW: a modifier printed with no space
-        position += 2
+    stuck = STUCK_MODIFIERS.match(text, position)
+    if stuck and code.isdigit() and all(m in SPACED_MODIFIERS for m in stuck.groups() if m):
+        modifiers.extend(m for m in stuck.groups() if m)
+        position = stuck.end()
     while True:
+        bracketed = BRACKETED_MODIFIERS.match(text, position)
+        if bracketed and all(_is_modifier(m, code) for m in TWO_CHARACTERS.findall(bracketed.group("list"))):
+            modifiers.extend(TWO_CHARACTERS.findall(bracketed.group("list")))
+            position = bracketed.end()
+            continue
         glued = GLUED_MODIFIER.match(text, position)
         if glued and glued.group("gap") and not _modifier_after_a_gap(text, glued, code):
             glued = None
@@ -853,24 +893,35 @@ def _modifiers(text, position, code, column_at=None):
         return tuple(modifiers), position
 
 
-def _modifiers_on_the_next_line(text, code):
-    """A claim card's "Modifier 25 - Significant, separately identifiable" on the line under its code."""
+def _modifiers_on_the_next_line(text, code, alone=False):
+    """A claim card's "Modifier 25 - Significant, separately identifiable" on the line under its code;
+    or, under a code alone on its line (a table pasted one cell a line), a cell of modifiers: "RR KX".
+
+    A cell of numbers alone ("59") may be the units, so a cell needs a modifier with a letter.
+    """
     labelled = MODIFIER_LINE.match(text)
     listed = labelled and MODIFIER_LIST.match(text, labelled.end())
-    if not listed:
-        return ()
-    return tuple(token for token in TWO_CHARACTERS.findall(listed.group()) if _is_spaced_modifier(token, code))
+    if listed:
+        return tuple(token for token in TWO_CHARACTERS.findall(listed.group()) if _is_spaced_modifier(token, code))
+    cell = alone and MODIFIER_CELL.fullmatch(text)
+    tokens = TWO_CHARACTERS.findall(text) if cell else ()
+    if all(_is_spaced_modifier(token, code) for token in tokens) and not "".join(tokens).isdigit():
+        return tuple(tokens)
+    return ()
 
 
 MODIFIER_LINE = re.compile(r"\s*modifiers?(?:/descriptions?)?[ \t]*[:.=]?[ \t]+", re.IGNORECASE)
+MODIFIER_CELL = re.compile(r"\s*[0-9A-Z]{2}(?:\s*[, ]\s*[0-9A-Z]{2}){0,3}\s*")
 
 
 def _modifier_after_a_gap(text, glued, code):
-    """`99214 - 25` and `J1745, JZ` hold modifiers; `70450 - CT HEAD` and `99213 - OV EST` hold descriptions."""
+    """`99214 - 25`, `J1745, JZ` and `77065, LT MAMMOGRAM` hold modifiers; `70450 - CT HEAD` and
+    `99213 - OV EST` hold descriptions."""
     token = glued.group("a")
     if not _is_spaced_modifier(token, code):
         return False
-    return token.isdigit() or not DESCRIPTION_GOES_ON.match(text, glued.end())
+    after_a_comma = "," in text[glued.start() : glued.start("a")]
+    return token.isdigit() or after_a_comma or not DESCRIPTION_GOES_ON.match(text, glued.end())
 
 
 CENTS = re.compile(r" (\d{2})\b")
