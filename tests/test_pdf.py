@@ -6,7 +6,7 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from billexplain.bills.extraction import Word, extract
-from billexplain.bills.pdf import UnreadablePdf, _page_words, read_pdf
+from billexplain.bills.pdf import X_TOLERANCE_RATIO, UnreadablePdf, _page_words, read_pdf
 from tests.pdfs import pdf_with_form_fields, pdf_with_rows
 
 ROWS = [
@@ -47,11 +47,13 @@ BILLS = Path(__file__).parent / "data" / "bills"
 
 
 def _words_both_ways(data):
-    """Each page's words from our layout reader and from pdfplumber's extract_words, side by side."""
+    """Each page's words from our layout reader and from pdfplumber's extract_words, side by side
+    (both part words at gaps wider than a quarter of the font size)."""
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
             ours = _page_words(page)
-            theirs = [Word(w["text"], w["x0"], w["x1"], w["top"]) for w in page.extract_words()]
+            words = page.extract_words(x_tolerance_ratio=X_TOLERANCE_RATIO)
+            theirs = [Word(w["text"], w["x0"], w["x1"], w["top"]) for w in words]
             page.close()
             yield ours, theirs
 
@@ -74,3 +76,16 @@ def test_a_page_with_turned_text_is_read_as_pdfplumber_reads_it():
     sheet.save()
     [(ours, theirs)] = _words_both_ways(buffer.getvalue())
     assert ours == theirs and "99213" in [word.text for word in ours]
+
+
+def test_columns_a_little_apart_in_small_print_are_separate_words():
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer)
+    sheet.setFont("Helvetica", 6)
+    x = 72
+    for cell in ("04/02/25", "0335", "96413", "CHEMO IV INFUSION 1 HR", "1,210.00"):
+        sheet.drawString(x, 720, cell)
+        x += sheet.stringWidth(cell, "Helvetica", 6) + 2  # two points apart: narrower than pdfplumber's 3
+    sheet.save()
+    pdf = read_pdf(buffer.getvalue(), max_pages=5)
+    assert [item.code for item in extract(pdf.lines).items] == ["96413"]

@@ -87,17 +87,17 @@ def _page_lines(page, number, extra=()):
 def _page_words(page):
     """The words pdfplumber's `extract_words()` finds on the page, read from pdfminer's layout directly.
 
-    pdfplumber first turns every character into a dictionary of some twenty values; we need four.
+    pdfplumber first turns every character into a dictionary of some twenty values; we need five.
     Reading the characters straight from the layout halves the cost of a page. Rotated text is
     rare on a bill: such a page is left to pdfplumber.
     """
     chars = list(_layout_chars(page.layout))
     if not all(char.upright for char in chars):
-        words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+        words = page.extract_words(x_tolerance_ratio=X_TOLERANCE_RATIO, keep_blank_chars=False, use_text_flow=False)
         return [Word(w["text"], w["x0"], w["x1"], w["top"]) for w in words]
     # pdfplumber's coordinates: from the top of the page, shifted by the MediaBox's corner.
     height, (left, top) = page.height, page.mediabox[:2]
-    placed = [(char.get_text(), char.x0 + left, char.x1 + left, (height - char.y1) + top) for char in chars]
+    placed = [(char.get_text(), char.x0 + left, char.x1 + left, (height - char.y1) + top, char.size) for char in chars]
     return [_word(letters) for line in _text_lines(placed) for letters in _words_of_line(line)]
 
 
@@ -109,7 +109,10 @@ def _layout_chars(objects):
             yield from _layout_chars(item)
 
 
-X_TOLERANCE = Y_TOLERANCE = 3  # points, as pdfplumber's defaults
+Y_TOLERANCE = 3  # points, as pdfplumber's default
+# A gap wider than a quarter of the font size parts two words (pdfplumber's x_tolerance_ratio). Its
+# default, 3 points, is that at 12 points; in 6-point print a space is only 1.7 points wide.
+X_TOLERANCE_RATIO = 0.25
 LIGATURES = {
     "\ufb00": "ff",
     "\ufb03": "ffi",
@@ -122,7 +125,7 @@ LIGATURES = {
 
 
 def _text_lines(chars):
-    """(text, x0, x1, top) characters grouped as pdfplumber groups them: tops chained within Y_TOLERANCE."""
+    """(text, x0, x1, top, size) characters grouped as pdfplumber groups them: tops chained within Y_TOLERANCE."""
     line_of_top, line, last = {}, -1, None
     for top in sorted({char[3] for char in chars}):
         if last is None or top > last + Y_TOLERANCE:
@@ -135,15 +138,20 @@ def _text_lines(chars):
 
 
 def _words_of_line(line):
-    """A line's characters, left to right, cut into words at spaces and at gaps wider than X_TOLERANCE."""
+    """A line's characters, left to right, cut into words at spaces and at gaps wider than a quarter of
+    the font size."""
     word = []
     for char in line:
-        text, x0, _, top = char
+        text, x0, _, top, _ = char
         if text.isspace():
             if word:
                 yield word
             word = []
-        elif word and (x0 < word[-1][1] or x0 > word[-1][2] + X_TOLERANCE or abs(top - word[-1][3]) > Y_TOLERANCE):
+        elif word and (
+            x0 < word[-1][1]
+            or x0 > word[-1][2] + X_TOLERANCE_RATIO * word[-1][4]
+            or abs(top - word[-1][3]) > Y_TOLERANCE
+        ):
             yield word
             word = [char]
         else:
