@@ -244,6 +244,36 @@ def test_codes_ocr_was_unsure_of_are_marked_for_the_patient_to_check(monkeypatch
     assert "please check it against your bill" in reasons["36415"]
 
 
+@pytest.mark.parametrize(
+    ("code", "some_of_its_lookalikes"),
+    [("33301", {"J3301", "38301", "83301"}), ("C2211", {"G2211"}), ("P4010", {"94010"}), ("14253", {"A4253"})],
+)
+def test_the_codes_one_look_alike_character_away_are_codes_of_that_shape(code, some_of_its_lookalikes):
+    lookalikes = ocr.lookalike_codes(code)
+    assert some_of_its_lookalikes <= lookalikes and code not in lookalikes
+    assert all(ocr.fix_code_lookalikes(other) == other for other in lookalikes)
+
+
+@pytest.mark.usefixtures("content")
+def test_an_unsure_code_we_know_nothing_of_becomes_the_one_known_code_it_looks_like(monkeypatch):
+    def row(number, code, confidence):
+        words = (
+            ocr.OcrWord("02/24/25", 10, 60, 100, bottom=110),
+            ocr.OcrWord(code, 80, 120, 100, bottom=110, confidence=confidence, snippet=b"png"),
+            ocr.OcrWord("Triamcinolone", 130, 220, 100, bottom=110),
+            ocr.OcrWord("$48.00", 260, 300, 100, bottom=110),
+        )
+        return Line(1, number, " ".join(w.text for w in words), words)
+
+    # 33301 (heart surgery) read unsure beside a drug: J3301; read sure, it stays; 36415 we know.
+    lines = [row(1, "33301", 52.0), row(2, "33301", 93.0), row(3, "36415", 52.0)]
+    monkeypatch.setattr(ocr, "ocr_image", lambda data, limits: ocr.OcrText(lines, 1, read_pages=(1,)))
+
+    explained = explain_file("bill.png", encoded(Image.new("L", (20, 20), 255)))
+    assert [(item.line, item.code) for item in explained.items] == [(1, "J3301"), (2, "33301"), (3, "36415")]
+    assert [(check.code, check.read_as) for check in explained.ocr_checks] == [("J3301", "33301"), ("36415", "36415")]
+
+
 # --- Tesseract ------------------------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from billexplain.bills.isolation import ParseFailed, run_isolated
 from billexplain.bills.pdf import UnreadablePdf, read_pdf
 from billexplain.coding import diagnoses, reference, revenue
 from billexplain.coding.fees import medicare_prices
-from billexplain.coding.knowledge import ENGLISH, UNKNOWN, explain_codes
+from billexplain.coding.knowledge import ENGLISH, UNKNOWN, explain_codes, known_codes
 from billexplain.i18n import say
 
 
@@ -249,6 +249,7 @@ def _pages(numbers):
 def _explain(lines, source, warnings=(), language=ENGLISH):
     found = extraction.extract(lines)
     items, unsure = _ocr_confidence(found.items, lines) if source.ocr_pages else (list(found.items), [])
+    items, unsure = _known_lookalikes(items, unsure)
     modifiers = {m for item in items for m in item.modifiers}
     rows = reference.current()  # what this worker keeps, checked once for both lookups
     knowledge = explain_codes([(item.code, item.date) for item in items], modifiers, language=language, kept=rows)
@@ -320,6 +321,31 @@ def _ocr_confidence(items, lines):
             OcrCheck(item.code, item.page, item.line, word.original or word.text, word.confidence, word.snippet)
         )
     return adjusted, unsure
+
+
+def _known_lookalikes(items, unsure):
+    """A code read unsure from a picture that we know nothing of, one look-alike character from exactly
+    one code we know, is that code misread: "33301" for J3301, "C2211" for G2211 on a coarse scan.
+
+    We know a code when we wrote a note on it, or CMS lists it (HCPCS file or fee schedule). The code
+    stays marked for the patient to check against the paper.
+    """
+    read = {check.code for check in unsure}
+    if not read:
+        return items, unsure
+    options = {code: ocr.lookalike_codes(code) for code in read}
+    known = known_codes(read.union(*options.values()))
+    instead = {code: next(iter(options[code] & known)) for code in read - known if len(options[code] & known) == 1}
+    if not instead:
+        return items, unsure
+    checked = {(check.page, check.line, check.code) for check in unsure}
+    items = [
+        replace(item, code=instead[item.code])
+        if (item.page, item.line, item.code) in checked and item.code in instead
+        else item
+        for item in items
+    ]
+    return items, [replace(check, code=instead.get(check.code, check.code)) for check in unsure]
 
 
 def _code_word(line, code):

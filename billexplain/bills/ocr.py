@@ -852,6 +852,23 @@ _CODE = re.compile(rf"^(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\d{{4}})$")
 _CODE_WORD = re.compile(rf"^[(\[]?0?(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\d{{4}})(?:[-,:(][0-9A-Z]{{2}}\)?)*[).,;:\]]*$")
 
 
+# Pairs of characters a coarse scan or a soft photo turns into one another, within codes: a J's hook
+# read as a 3, a G's bar lost (C), the loops of 6, 8, 9 and 0 closed or opened.
+CONFUSED = "08 09 06 0D 17 14 1A 38 3J 4A 56 5S 68 6G 89 8B 9P CG EF".split()
+
+
+def lookalike_codes(code):
+    """The codes one look-alike character away from `code` ("33301" -> J3301, 38301, ...)."""
+    found = set()
+    for index, character in enumerate(code):
+        for pair in CONFUSED:
+            if character in pair:
+                candidate = code[:index] + pair.replace(character, "") + code[index + 1 :]
+                if _CODE.match(candidate):
+                    found.add(candidate)
+    return found
+
+
 def fix_code_lookalikes(token):
     """`DO120` -> `D0120`, `9921З` -> `99213`: change look-alike letters only where that makes a code.
 

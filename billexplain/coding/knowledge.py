@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from billexplain.coding import reference
 from billexplain.coding.classification import Classification, classify
-from billexplain.coding.models import CodeNote, FaqEntry, HcpcsCode, Modifier, Section
+from billexplain.coding.models import CodeNote, FaqEntry, HcpcsCode, MedicareFee, Modifier, Section
 
 ACTIVE = "active"
 ENDED = "ended"
@@ -215,6 +215,15 @@ def _first_text(*choices):
         if choice and choice[0]:
             return choice
     return "", ENGLISH
+
+
+def known_codes(codes):
+    """Those of `codes` we know: with our note, in the CMS HCPCS file, or in the fee schedule."""
+    codes = set(codes)
+    known = set(CodeNote.objects.filter(code__in=codes).values_list("code", flat=True))
+    known.update(HcpcsCode.objects.filter(code__in=codes - known).values_list("code", flat=True))
+    known.update(MedicareFee.objects.filter(code__in=codes - known).values_list("code", flat=True))
+    return known
 
 
 def faq(language=ENGLISH):
