@@ -128,6 +128,8 @@ def codes_in(text):
         # Medicaid's well-child modifier, and a lab test's name ending in ", TOTAL"
         ("04/11/25 99392 EP Prev visit est 1-4 yrs 1 $210.00", [("99392", ("EP",))]),
         ("01/22/25 VITAMIN D, 25-HYDROXY, TOTAL 82306 1 162.00", [("82306", ())]),
+        # A claim form's row, read from paper without its column heading: MMDDYY date, charge split in two
+        ("0300 COMPREHENSIVE METABOLIC 80053 050625 1 246 88", [("80053", ())]),
     ],
 )
 def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):

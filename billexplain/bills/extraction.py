@@ -567,7 +567,8 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
             continue
         if column == "mod":
             column = None  # a five-character code is never a modifier: the headers sit a little off
-        if column == "code" and not (shape or _claim_form_row(text, start, match.end())):
+        row_shape = shape or _claim_form_row(text, start, match.end())
+        if column == "code" and not row_shape:
             column = None  # a footer under the table, not one of its rows
         modifiers, end = _modifiers(text, match.end(), code, column_at)
         if not modifiers and columns:
@@ -599,7 +600,7 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         if code[0].isalpha() and (diagnosis_context or (not strong and (dx_line or _has_diagnosis_tokens(text)))):
             continue
         in_parens = text[max(0, start - 1) : start] == "("
-        line_shape = _alone_shape(line, columns, context, in_parens) if alone else shape
+        line_shape = _alone_shape(line, columns, context, in_parens) if alone else row_shape
         rest = text[match.end() : match.end() + WINDOW]
         listed = not head.strip() and _listed_with_a_description(rest, context)
         if in_parens and not alone and _wrapped_description(head, context):
