@@ -13,6 +13,7 @@ from billexplain.bills.extraction import (
     DATE,
     DATE_START,
     DX_LABEL,
+    GROUPED_ID,
     MASK_START,
     MASKS,
     MONEY,
@@ -130,6 +131,8 @@ def codes_in(text):
         ("01/22/25 VITAMIN D, 25-HYDROXY, TOTAL 82306 1 162.00", [("82306", ())]),
         # A claim form's row, read from paper without its column heading: MMDDYY date, charge split in two
         ("0300 COMPREHENSIVE METABOLIC 80053 050625 1 246 88", [("80053", ())]),
+        # The therapy discipline before a code ("Pt: 12345" is a patient number)
+        ("04/09/25  PT   97110  Therapeutic exercise   2 units  $120.00", [("97110", ())]),
     ],
 )
 def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
@@ -187,6 +190,16 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "Please have your internal control number (97012 4418 2203) ready.",
         "Account: 71543 Invoice No: 2025-0419-58290 Amount Due: $139.20",
         "25118-00731 04/11/25 Bright Horizons Pediatrics $210.00",
+        # IDs printed in groups, their label before the first group
+        "Claim Number: 25 129 00871 4              Received: 04/21/2025",
+        "04/20/25 ICN 25125 00733 91 $1,200.00",
+        "GLUCOSE TEST STRIPS 50CT   UPC 3 11917 17306 2      24.99",
+        "Payment issued to provider: EFT trace 1 31240 887154 on 05/08/2025, amount $893.56.",
+        "05/06/25  AARP PMT      EFT 20552 0977 1   372.05",
+        "DOB 11/30/1949 (75 y)          CHART 64483",
+        # a code label with its own number, and a payer's code
+        "Statistical code 11 / Batch 43231 / Seq 00085 03/01/25 $10.00",
+        "Name: VANCE, ELEANOR J (Payer code 93000) 03/01/25",
     ],
 )
 def test_it_reports_no_code_for_numbers_that_are_something_else(line):
@@ -199,8 +212,17 @@ def test_it_keeps_diagnosis_codes_apart_from_procedure_codes():
     assert [d.code for d in result.diagnoses] == ["E11.65", "J45.20", "I10"]
 
 
-def test_a_list_of_diagnosis_codes_one_a_line_stays_diagnoses_to_its_end():
-    result = extract(lines_from_text("Dx:\nK8590\nR1013\nE1165\n03/14/2025 J1885 Ketorolac inj 1 $40.00"))
+@pytest.mark.parametrize(
+    "listed",
+    [
+        "Dx:\nK8590\nR1013\nE1165\n",
+        "DIAGNOSIS CODES\n  A. K8590   Acute pancreatitis\n  B. R1013   Epigastric pain\n"
+        "  C. E1165   Type 2 DM w hyperglycemia\n",
+    ],
+    ids=["codes alone", "each after its letter and before its name"],
+)
+def test_a_list_of_diagnosis_codes_one_a_line_stays_diagnoses_to_its_end(listed):
+    result = extract(lines_from_text(listed + "03/14/2025 J1885 Ketorolac inj 1 $40.00"))
     assert [item.code for item in result.items] == ["J1885"]
     assert [d.code for d in result.diagnoses] == ["K85.90", "R10.13", "E11.65"]
 
@@ -473,6 +495,14 @@ def test_a_lone_number_under_a_line_that_is_no_charge_is_not_a_code():
             id="a cell of modifiers pasted on the line under its code belongs to it",
         ),
         pytest.param(
+            "[ ] 90791   Diagnostic eval (intake)          $250.00\n"
+            "[X] 90834   Psychotherapy, 45 min             $175.00\n"
+            "[ ] 90837   Psychotherapy, 60 min             $210.00\n"
+            "☐ 99213 Office visit $100.00    ☒ 99214 Office visit $150.00\n",
+            [("90834", ()), ("99214", ())],
+            id="on a superbill only the ticked codes were billed",
+        ),
+        pytest.param(
             "Visit    Date      Provider              Charges\n"
             "70442    03/08/25  Emergency physician   $1,120.00\n"
             "70519    03/21/25  Follow-up visit       $180.00\n",
@@ -536,7 +566,9 @@ def corpus_lines():
             yield from (line, line.upper(), line[-20:])
 
 
-@pytest.mark.parametrize("worded", [CODE_LABEL, DX_LABEL, NOT_A_SERVICE, UNITS_LABELLED], ids=lambda w: w.words[0])
+@pytest.mark.parametrize(
+    "worded", [CODE_LABEL, DX_LABEL, GROUPED_ID, NOT_A_SERVICE, UNITS_LABELLED], ids=lambda w: w.words[0]
+)
 def test_a_worded_regex_skips_only_the_lines_it_could_never_match(worded):
     for line in corpus_lines():
         skipped = worded.search(line) is None

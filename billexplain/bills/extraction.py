@@ -3,7 +3,8 @@
 A bill is full of numbers shaped like codes: ZIP codes, account and claim
 numbers, NDC segments, amounts. A number is taken as a code only when nothing
 says it is something else (a label beside or above it, a column, a street
-address, a ZIP or phone pattern, a list of diagnoses) and something says it is
+address, a ZIP or phone pattern, a list of diagnoses, an empty tick box on a
+superbill) and something says it is
 a code (a code column or label, a modifier, a line shaped like a service: a
 date or an amount beside it, a description naming it, or a code it is listed
 with). A code wrapped onto the line under its charge takes that charge.
@@ -225,15 +226,18 @@ STATE_ZIP = re.compile(rf"\b(?:{STATES.replace(' ', '|')})[,.]?\s+$")
 VISIT_LABEL = re.compile(r"(?:\bvisit\s?(?:#|no\.?|number|id)\s?[:#]?|\bvisit\s?[:#]|\(visit)\s?$", re.IGNORECASE)
 # Words that, just before a number, say what kind of number it is.
 ID_LABEL = re.compile(
-    r"(?:\b(?:acct|account|patient|pt|guarantor|guar|group|grp|claim|invoice|inv|batch|run|statement|stmt|"
+    r"(?:\b(?:acct|account|patient|guarantor|guar|group|grp|claim|invoice|inv|batch|run|statement|stmt|"
     r"reference|ref|member|mrn|med\s?rec|npi|tin|ein|tax|ssn|zip|zip\s?code|box|suite|ste|apt|unit|order|"
     r"check|chk|policy|subscriber|auth|authorization|control|icn|dcn|license|fax|phone|tel|id|[1l]d|no|num|"
     r"number|encounter|enc|case|loc|location|dept|department|plan|payer|rx|lot|serial|ticket|trip|pcn|ndc|"
     r"rev|revenue|page|pg|bin|rxbin|iin|balance|due|total|amount|amt|paid|payment|owed|charges?|price|cost|"
     r"customer|cust|client|item|line|sn|trans|transaction|register|cashier|terminal|store|accession|acc|specimen|"
     r"req|requisition|confirmation|conf|tracking|receipt|voucher|sequence|seq|ext|extension|style|model|sku|upc|"
+    r"eft|trace|chart|"
     # Spanish: account, invoice, claim, policy, member, patient, record, group, number
-    r"cuenta|factura|reclamo|reclamaci[oó]n|p[oó]liza|miembro|paciente|expediente|grupo|n[uú]mero|n[uú]m)\b|#)"
+    r"cuenta|factura|reclamo|reclamaci[oó]n|p[oó]liza|miembro|paciente|expediente|grupo|n[uú]mero|n[uú]m|"
+    # "Pt #" and "Pt:" are the patient's; "PT 97110" is physical therapy
+    r"pt(?=\s?[:#]))\b|#)"
     r"[\s:#.=-]{0,12}$",
     re.IGNORECASE,
 )
@@ -269,7 +273,9 @@ OTHER_CODES = frozenset(
     "area country promo discount access bar drg condition occurrence value bill ndc "
     # codes a portal or a letter gives the patient to type in
     "verification security confirmation activation enrollment invitation invite login pin passcode coupon "
-    "referral voucher gift".split()
+    "referral voucher gift "
+    # codes of the payer, the plan and the hospital's own statistics
+    "payer payor carrier plan client facility statistical class".split()
 )
 # Codes listed one after another: "0037U, 88360 and 88363".
 LIST_JOIN = re.compile(r"\s*(?:[,;&/]|and|or)\s*")
@@ -582,6 +588,8 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         before = (context.previous + " " if alone else "") + text[max(0, start - 30) : start]
         after = context.next if alone else text[match.end() : match.end() + WINDOW]
         diagnosis_context = bool(DX_LABEL.search(before[-20:])) or (alone and context.in_diagnoses)
+        if _unticked(text, start):
+            continue  # "[ ] 90837" on a superbill: a service the office offers, not one it billed
         label = _code_label(before)
         code_label = not diagnosis_context and label == "procedure"
         if (label == "other" or _labelled(before)) and not code_label:
@@ -616,6 +624,23 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
     return _drop_item_numbers(text, _drop_amount_lookalikes(text, hits))
 
 
+DIGIT = re.compile(r"\d")
+ID_ENDS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ#:.")
+# The tick boxes of a superbill or an encounter form, empty and ticked.
+TICK_BOX = re.compile(r"\[\s?[xX✓✔]?\s?\]|\(\s?[xX]?\s?\)|[☐□☑☒■✓✔]")
+EMPTY_BOX = re.compile(r"\[\s?\]|\(\s?\)|[☐□]")
+
+
+def _unticked(text, start):
+    """Whether the code starts its row of a form after an empty tick box ("[ ] 90837   Psychotherapy")."""
+    if not ("[" in text or "☐" in text or "□" in text or "( )" in text or "()" in text):
+        return False  # no empty box
+    boxes = list(TICK_BOX.finditer(text, max(0, start - WINDOW), start))
+    if not boxes or CANDIDATE.search(text, boxes[-1].end(), start):
+        return False
+    return bool(EMPTY_BOX.fullmatch(boxes[-1].group()))
+
+
 def _code_label(before):
     """What a code label before a number says it is: "procedure" ("CPT", "Codes billed:"), "other"
     ("Reason code", "verification code is"), or None without one."""
@@ -623,7 +648,13 @@ def _code_label(before):
     if label is None:
         return "procedure" if before.rstrip().endswith(("HC:", "HC", "CPT", "CPT®")) else None
     kind = before[: label.start()].split()[-1:]
-    return "other" if kind and kind[0].strip(":#.,").lower() in OTHER_CODES else "procedure"
+    if kind and kind[0].strip(":#.,(").lower() in OTHER_CODES:
+        return "other"
+    if DIGIT.search(before, label.start()):
+        nearer = ID_LABEL.search(before, label.start() + 1)
+        if nearer and DIGIT.search(before, label.start(), nearer.start()):
+            return "other"  # "Stat code 11 / Batch 43231": the code label has its own number; the batch's is nearer
+    return "procedure"
 
 
 def _claim_form_row(text, start, end):
@@ -673,6 +704,9 @@ def _labelled(before):
     end = len(before)
     while end and (before[end - 1].isspace() or before[end - 1] in ":#.=-"):
         end -= 1
+    label_end = before[:end].rstrip("0123456789 -")[-1:]  # past the groups of digits before the number
+    if label_end and before[end - 1 : end].isdigit() and label_end in ID_ENDS and GROUPED_ID.search(before):
+        return True  # "Claim Number: 25 129 00871 4": the label stands before the ID's first group
     if not before[end - 1 : end].isalpha() and "#" not in before:
         return False
     if PATIENT_KIND.search(before) or TEST_TOTAL.search(before):
@@ -684,6 +718,13 @@ def _labelled(before):
 PREFIXED_ID = re.compile(
     r"\b(?:id|acct|account|member|policy|group|grp|claim|subscriber)[\s:#.=-]{1,3}(?-i:[A-Z]{2,4})[\s:#.=-]{1,3}$",
     re.IGNORECASE,
+)
+# An ID printed in groups of digits after its label: "ICN 25125 00733 91", "UPC 3 11917 17306 2".
+GROUPED_ID = Worded(
+    r"\b(?:claim|icn|dcn|trace|eft|upc|acct|account|member|policy|subscriber|invoice|ref|reference|control|"
+    r"confirmation|tracking|transaction|id)\b(?:\s?(?:number|no\.?|num|#))?[\s:#.=-]{0,6}(?:\d+[ -]){1,3}$",
+    # "ref" stands for reference, "ac" for account and acct, "id" for ids
+    "claim icn dcn trace eft upc ac member policy subscriber invoice ref control confirmation tracking transaction id",
 )
 TEST_TOTAL = re.compile(r",\s*total\s*$", re.IGNORECASE)
 PATIENT_KIND = re.compile(r"\b(?:new|est|estab|established)\.?\s+(?:patient|pt)\.?\s*$", re.IGNORECASE)
@@ -1166,9 +1207,16 @@ LETTERED_DIAGNOSIS = re.compile(r"(?=[A-L])(?<!\S)[A-L][.)]?[ \t]+[A-Z]\d[0-9A-Z
 
 
 def _lone_diagnosis(text):
-    """A line that is one diagnosis code, with or without its dot ("K85.90", "K8590,")."""
-    token = text.strip().rstrip(",;")
+    """A line that is one diagnosis code, with or without its dot ("K85.90", "K8590,"), perhaps after
+    its letter and before its name ("A. M5416  Radiculopathy, lumbar"), with no date or amount."""
+    listed = LISTED_DIAGNOSIS.fullmatch(text)
+    if listed is None or (listed.group("name") and (DATE.search(text) or MONEY.search(text))):
+        return False
+    token = listed.group("code")
     return bool(ICD_WITH_DOT.fullmatch(token) or ICD_WITHOUT_DOT.fullmatch(token))
+
+
+LISTED_DIAGNOSIS = re.compile(r"\s*(?:[A-L1-9][.)][ \t]+)?(?P<code>\S+?)[,;]?(?P<name>[ \t]+[A-Za-z].*)?\s*")
 
 
 def _with_dot(code):
