@@ -287,6 +287,25 @@ def test_it_finds_the_codes_on_a_clean_picture_and_not_the_zip_or_account_number
     assert all(word.confidence > 0 for word in words)
 
 
+def dark_mode(image):
+    """As a phone in dark mode shows the bill: grey print on a near-black background."""
+    return image.point(lambda level: 28 + round((255 - level) * 0.6))
+
+
+def test_light_print_on_dark_is_told_apart_from_a_bill_on_a_dark_table():
+    on_a_table = Image.new("L", (2000, 1400), 35)
+    on_a_table.paste(bill_image(), (400, 300))
+    assert ocr._light_on_dark(dark_mode(bill_image()))
+    assert not ocr._light_on_dark(bill_image()) and not ocr._light_on_dark(on_a_table)
+
+
+@pytest.mark.usefixtures("tesseract")
+def test_a_screenshot_in_dark_mode_gets_its_codes_read():
+    screenshot = dark_mode(bill_image(size=22).resize((1170, 420)))
+    texts = " ".join(line.text for line in ocr.ocr_image(encoded(screenshot)).lines)
+    assert set(texts.split()) >= CODES
+
+
 @pytest.mark.usefixtures("tesseract", "content")
 def test_a_tilted_blurred_grainy_shadowed_photo_is_explained():
     photo = encoded(photographed(bill_image()), "JPEG", quality=80)

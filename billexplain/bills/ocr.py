@@ -12,6 +12,7 @@ Bounded like every other parser here: pixels before any decoding, pages, and the
 seconds Tesseract may spend on each page and on the whole file.
 """
 
+import bisect
 import io
 import itertools
 import math
@@ -393,6 +394,8 @@ def _read_page(image, number, points_per_pixel, seconds, languages):
     `points_per_pixel` is None for a photo, which is measured as a letter-size page.
     """
     deadline = time.monotonic() + seconds
+    if _light_on_dark(image):
+        image = ImageOps.invert(image)  # a screenshot in dark mode
     image = _even_out_light(image)
     if points_per_pixel is None:
         image = _enlarge(image)
@@ -418,6 +421,22 @@ def _read_page(image, number, points_per_pixel, seconds, languages):
             if second.confident > page.confident:
                 page = second
     return page
+
+
+def _light_on_dark(image):
+    """Whether the picture is light print on a dark background, as a phone in dark mode shows it.
+
+    A photo of a bill on a dark table is dark in the middle too; but there the light part is the
+    paper, which stays when a few pixels of each light part's edge are worn away, while print
+    (a few pixels wide) is gone.
+    """
+    below = list(itertools.accumulate(image.histogram()))  # pixels at each level or darker
+    middle = bisect.bisect_left(below, below[-1] / 2)  # the middle level: the background's
+    if middle >= 128:
+        return False
+    light = image.point([255 if level > middle + 64 else 0 for level in range(256)])
+    lit = light.histogram()[255]
+    return lit > 0 and light.filter(ImageFilter.MinFilter(5)).histogram()[255] < lit / 2
 
 
 def _even_out_light(image):
