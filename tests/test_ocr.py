@@ -255,7 +255,7 @@ def test_the_codes_one_look_alike_character_away_are_codes_of_that_shape(code, s
 
 
 @pytest.mark.usefixtures("content")
-def test_an_unsure_code_we_know_nothing_of_becomes_the_one_known_code_it_looks_like(monkeypatch):
+def test_a_code_read_from_a_picture_that_we_know_nothing_of_becomes_the_one_known_code_it_looks_like(monkeypatch):
     def row(number, code, confidence):
         words = (
             ocr.OcrWord("02/24/25", 10, 60, 100, bottom=110),
@@ -265,13 +265,18 @@ def test_an_unsure_code_we_know_nothing_of_becomes_the_one_known_code_it_looks_l
         )
         return Line(1, number, " ".join(w.text for w in words), words)
 
-    # 33301 (heart surgery) read unsure beside a drug: J3301; read sure, it stays; 36415 we know.
+    # 33301 (heart surgery, which we have no note on) beside a drug is J3301 misread, even read with
+    # confidence; 36415 we know.
     lines = [row(1, "33301", 52.0), row(2, "33301", 93.0), row(3, "36415", 52.0)]
     monkeypatch.setattr(ocr, "ocr_image", lambda data, limits: ocr.OcrText(lines, 1, read_pages=(1,)))
 
     explained = explain_file("bill.png", encoded(Image.new("L", (20, 20), 255)))
-    assert [(item.line, item.code) for item in explained.items] == [(1, "J3301"), (2, "33301"), (3, "36415")]
-    assert [(check.code, check.read_as) for check in explained.ocr_checks] == [("J3301", "33301"), ("36415", "36415")]
+    assert [(item.line, item.code) for item in explained.items] == [(1, "J3301"), (2, "J3301"), (3, "36415")]
+    assert [(check.line, check.code, check.read_as) for check in explained.ocr_checks] == [
+        (1, "J3301", "33301"),
+        (2, "J3301", "33301"),
+        (3, "36415", "36415"),
+    ]
 
 
 # --- Tesseract ------------------------------------------------------------------------------

@@ -249,7 +249,6 @@ def _pages(numbers):
 def _explain(lines, source, warnings=(), language=ENGLISH):
     found = extraction.extract(lines)
     items, unsure = _ocr_confidence(found.items, lines) if source.ocr_pages else (list(found.items), [])
-    items, unsure = _known_lookalikes(items, unsure)
     modifiers = {m for item in items for m in item.modifiers}
     rows = reference.current()  # what this worker keeps, checked once for both lookups
     knowledge = explain_codes([(item.code, item.date) for item in items], modifiers, language=language, kept=rows)
@@ -296,56 +295,49 @@ def _explain(lines, source, warnings=(), language=ENGLISH):
 
 
 def _ocr_confidence(items, lines):
-    """Lower the confidence of codes OCR was unsure of, or that needed a look-alike letter changed."""
+    """Lower the confidence of codes OCR was unsure of, or that needed a look-alike character changed.
+
+    A code read from a picture that we know nothing of, one look-alike character from exactly one code
+    we know, is that code misread: "33301" for J3301, "C2211" for G2211 on a coarse scan. We know a
+    code when we wrote a note on it, or CMS lists it (HCPCS file or fee schedule).
+    """
     by_line = {
         (line.page, line.number, extraction.plain_characters(line.text).strip()[:300]): line
         for line in lines
         if line.words
     }
-    adjusted, unsure = [], []
+    words = {}
     for item in items:
         line = by_line.get((item.page, item.line, item.source))
         word = _code_word(line, item.code) if line else None
-        if word is None or not word.needs_check:
+        if word is not None:
+            words[item.code, item.page, item.line] = word
+    instead = _known_lookalikes({code for code, _, _ in words})
+    adjusted, unsure = [], []
+    for item in items:
+        word = words.get((item.code, item.page, item.line))
+        if word is None or not (word.needs_check or item.code in instead):
             adjusted.append(item)
             continue
-        certainty = min(word.confidence / 100, 0.75 if word.original else 1.0)
+        certainty = min(word.confidence / 100, 0.75 if word.original or item.code in instead else 1.0)
+        code = instead.get(item.code, item.code)
         adjusted.append(
             replace(
                 item,
+                code=code,
                 confidence=round(item.confidence * certainty, 2),
                 reason=f"{item.reason}; read from a picture: please check it against your bill",
             )
         )
-        unsure.append(
-            OcrCheck(item.code, item.page, item.line, word.original or word.text, word.confidence, word.snippet)
-        )
+        unsure.append(OcrCheck(code, item.page, item.line, word.original or word.text, word.confidence, word.snippet))
     return adjusted, unsure
 
 
-def _known_lookalikes(items, unsure):
-    """A code read unsure from a picture that we know nothing of, one look-alike character from exactly
-    one code we know, is that code misread: "33301" for J3301, "C2211" for G2211 on a coarse scan.
-
-    We know a code when we wrote a note on it, or CMS lists it (HCPCS file or fee schedule). The code
-    stays marked for the patient to check against the paper.
-    """
-    read = {check.code for check in unsure}
-    if not read:
-        return items, unsure
+def _known_lookalikes(read):
+    """{code read: the one known code it looks like} for the codes read that we do not know."""
     options = {code: ocr.lookalike_codes(code) for code in read}
     known = known_codes(read.union(*options.values()))
-    instead = {code: next(iter(options[code] & known)) for code in read - known if len(options[code] & known) == 1}
-    if not instead:
-        return items, unsure
-    checked = {(check.page, check.line, check.code) for check in unsure}
-    items = [
-        replace(item, code=instead[item.code])
-        if (item.page, item.line, item.code) in checked and item.code in instead
-        else item
-        for item in items
-    ]
-    return items, [replace(check, code=instead.get(check.code, check.code)) for check in unsure]
+    return {code: next(iter(options[code] & known)) for code in read - known if len(options[code] & known) == 1}
 
 
 def _code_word(line, code):
