@@ -61,6 +61,8 @@ def test_it_names_who_maintains_each_code_set(code, owner):
         ("1234", "not shaped like"),
         ("ABCDE", "not shaped like"),
         ("1234X", "not shaped like"),
+        ("1000U", "not in any published CPT range"),  # "HEPARIN PER 1000U": units of a drug
+        ("2500T", "not in any published CPT range"),
     ],
 )
 def test_it_says_why_a_code_is_not_valid(code, problem_words):

@@ -133,6 +133,9 @@ def codes_in(text):
         ("0300 COMPREHENSIVE METABOLIC 80053 050625 1 246 88", [("80053", ())]),
         # The therapy discipline before a code ("Pt: 12345" is a patient number)
         ("04/09/25  PT   97110  Therapeutic exercise   2 units  $120.00", [("97110", ())]),
+        # A modifier labelled without a colon, as an app's card prints it; a drug's units are no PLA code
+        ("03/02/25 Code 99285 · Modifier 25 Emergency visit $1,200.00", [("99285", ("25",))]),
+        ("02/11/25 0636 J1644-JZ HEPARIN SODIUM PER 1000U 5 45.00", [("J1644", ("JZ",))]),
     ],
 )
 def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
@@ -200,6 +203,7 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         # a code label with its own number, and a payer's code
         "Statistical code 11 / Batch 43231 / Seq 00085 03/01/25 $10.00",
         "Name: VANCE, ELEANOR J (Payer code 93000) 03/01/25",
+        "Trip 1 02/10/25 Pickup: Residence, 815 S 48th Ave, 98908",
     ],
 )
 def test_it_reports_no_code_for_numbers_that_are_something_else(line):

@@ -200,7 +200,10 @@ SLASHED_MODIFIER = re.compile(r"/(?P<a>[0-9A-Z]{2})\b")
 SPACED_MODIFIER = re.compile(r"[ \t]+(?P<m>[0-9A-Z]{2})\b(?!(?<=\d)[.,/-]?\d|[./-]\d)")
 # "83036QW", "97140GP59": one or two modifiers printed with no space.
 STUCK_MODIFIERS = re.compile(r"([0-9A-Z]{2})([0-9A-Z]{2})?(?![A-Za-z0-9])")
-LABELLED_MODIFIERS = re.compile(r"[ \t]+mod(?:ifiers?|ifier\(s\)|s)?[ \t]*[:.=]+[ \t]*", re.IGNORECASE)
+# "Mod: 25", "Modifiers = GP, 59", and in an app's card "99285 · Modifier 25"
+LABELLED_MODIFIERS = re.compile(
+    r"[ \t]+(?:[·•|,;][ \t]*)?mod(?:ifiers?|ifier\(s\)|s)?(?:[ \t]*[:.=]+[ \t]*|[ \t]+)", re.IGNORECASE
+)
 # The modifiers after their label: "GP, 59", "25 59".
 MODIFIER_LIST = re.compile(r"(?:[0-9A-Z]{2}(?:[ \t]*,[ \t]*|[ \t]+|$))+")
 TWO_CHARACTERS = re.compile(r"[0-9A-Z]{2}")
@@ -328,9 +331,10 @@ HOUSE_NUMBER = re.compile(
     rf"\s+(?:{_NAME}\s+){{1,3}}(?:{_STREET})\b\.?(?=\s*(?:$|[,#]|(?:apt|suite|ste|unit|fl|floor|bldg|rm|room)\b))",
     re.IGNORECASE,
 )
-# And a ZIP code when it follows a street and a town ("400 Main St, Springfield 62704").
+# And a ZIP code when it follows a street, and perhaps a town ("400 Main St, Springfield 62704",
+# "815 S 48th Ave, 98908").
 STREET_START = f"(?=[{''.join(sorted({word[0] for word in STREET_WORDS}))}])"
-AFTER_AN_ADDRESS = re.compile(rf"{STREET_START}\b(?:{_STREET})\b\.?,\s*(?:{_NAME}\s+){{1,3}}$", re.IGNORECASE)
+AFTER_AN_ADDRESS = re.compile(rf"{STREET_START}\b(?:{_STREET})\b\.?,\s*(?:{_NAME}\s+){{0,3}}$", re.IGNORECASE)
 
 # Column headers: which columns hold codes and which hold numbers that are not codes.
 CODE_HEADERS = re.compile(

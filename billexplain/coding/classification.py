@@ -102,14 +102,7 @@ def _invalid(code, problem, code_set=None, level=None, category="", owner=""):
 def _cpt_category_one(code):
     section, subsection = cpt_ranges.find(code)
     if section is None:
-        return _invalid(
-            code,
-            gettext_noop("This number is not in any published CPT range, so it is not a valid CPT code."),
-            CPT,
-            1,
-            CATEGORY_ONE,
-            AMA,
-        )
+        return _outside_cpt_ranges(code, CATEGORY_ONE)
     return Classification(
         code,
         CPT,
@@ -132,7 +125,15 @@ _OTHER_CATEGORIES = {
 
 def _cpt_other_category(code):
     category, key, name = _OTHER_CATEGORIES[code[-1]]
+    if code[-1] in "TU" and code[0] != "0":
+        # Category III codes run from 0042T and PLA codes from 0001U; "1000U" is a drug's units.
+        return _outside_cpt_ranges(code, category)
     return Classification(code, CPT, 1, category, AMA, key, name)
+
+
+def _outside_cpt_ranges(code, category):
+    problem = gettext_noop("This number is not in any published CPT range, so it is not a valid CPT code.")
+    return _invalid(code, problem, CPT, 1, category, AMA)
 
 
 def _level_two(code):
