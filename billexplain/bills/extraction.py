@@ -200,6 +200,8 @@ SLASHED_MODIFIER = re.compile(r"/(?P<a>[0-9A-Z]{2})\b")
 SPACED_MODIFIER = re.compile(r"[ \t]+(?P<m>[0-9A-Z]{2})\b(?!(?<=\d)[.,/-]?\d|[./-]\d)")
 # "83036QW", "97140GP59": one or two modifiers printed with no space.
 STUCK_MODIFIERS = re.compile(r"([0-9A-Z]{2})([0-9A-Z]{2})?(?![A-Za-z0-9])")
+# "97140 GP59": two modifiers stuck together after a space, letters and digits (no word has digits).
+SPACED_PAIR = re.compile(r"[ \t]+(?P<p>[A-Z]{2}\d\d|\d\d[A-Z]{2})(?![A-Za-z0-9])")
 # "Mod: 25", "Modifiers = GP, 59", and in an app's card "99285 · Modifier 25"
 LABELLED_MODIFIERS = re.compile(
     r"[ \t]+(?:[·•|,;][ \t]*)?mod(?:ifiers?|ifier\(s\)|s)?(?:[ \t]*[:.=]+[ \t]*|[ \t]+)", re.IGNORECASE
@@ -935,6 +937,11 @@ def _modifiers(text, position, code, column_at=None):
         if spaced and _is_spaced_modifier(spaced.group("m"), code) and not _cents_follow(text, spaced.end()):
             modifiers.append(spaced.group("m"))
             position = spaced.end()
+            continue
+        pair = SPACED_PAIR.match(text, position)
+        if pair and all(_is_spaced_modifier(m, code) for m in (pair.group("p")[:2], pair.group("p")[2:])):
+            modifiers.extend((pair.group("p")[:2], pair.group("p")[2:]))
+            position = pair.end()
             continue
         return tuple(modifiers), position
 
