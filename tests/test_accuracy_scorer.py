@@ -1,13 +1,16 @@
 """The arithmetic of `make accuracy` (tests/bench/accuracy.py), on hand-made inputs."""
 
+import io
 import json
 
 import pytest
+from reportlab.pdfgen import canvas
 
 from tests.bench.accuracy import (
     DocScore,
     Found,
     degraded_renders,
+    document_text,
     found_from_json,
     main,
     match_outputs,
@@ -102,6 +105,16 @@ def test_a_document_without_codes_is_flagged_when_anything_is_found_on_it():
 )
 def test_the_naive_baseline_reads_five_character_whole_words_only(text, expected):
     assert naive_codes(text) == expected
+
+
+def test_the_naive_baseline_reads_nothing_of_a_pdf_locked_with_a_password(tmp_path):
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer, encrypt="secret")
+    sheet.drawString(72, 720, "03/14/2025 99213 Office visit $150.00")
+    sheet.save()
+    locked = tmp_path / "locked.pdf"
+    locked.write_bytes(buffer.getvalue())
+    assert document_text(locked) == ""
 
 
 def test_truth_rows_keep_their_modifiers_in_printed_order():

@@ -269,10 +269,13 @@ def document_text(path: Path) -> str:
     import pdfplumber
 
     parts = []
-    with pdfplumber.open(path) as pdf:
-        for page in pdf.pages:
-            parts.append(page.extract_text() or "")
-            page.close()
+    try:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                parts.append(page.extract_text() or "")
+                page.close()
+    except Exception:  # noqa: BLE001 - a locked or broken PDF gives the baseline no text, as it gives us none
+        return ""
     return "\n".join(parts)
 
 
