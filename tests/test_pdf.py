@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from PIL import Image
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from billexplain.bills.extraction import Word, extract
@@ -89,3 +91,33 @@ def test_columns_a_little_apart_in_small_print_are_separate_words():
     sheet.save()
     pdf = read_pdf(buffer.getvalue(), max_pages=5)
     assert [item.code for item in extract(pdf.lines).items] == ["96413"]
+
+
+def searchable_scan(text_rows):
+    """A scanned page with the scanner's own OCR as hidden text over the picture."""
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer, pagesize=(612, 792))
+    sheet.drawImage(ImageReader(Image.new("L", (850, 1100), 250)), 0, 0, width=612, height=792)
+    hidden = sheet.beginText()
+    hidden.setTextRenderMode(3)  # invisible, as scanners write their OCR
+    for index, row in enumerate(text_rows):
+        hidden.setTextOrigin(72, 700 - 16 * index)
+        hidden.textLine(row)
+    sheet.drawText(hidden)
+    sheet.save()
+    return buffer.getvalue()
+
+
+def test_a_searchable_scans_hidden_text_gets_the_scanners_misreads_of_codes_fixed():
+    # Enough words that the page is read as the scanner left it, not read again with our own OCR
+    words = ["Lakeside Clinic, itemized statement of the services given to Dana Whitfield in March"] * 4
+    rows = [*words, "03/14/2025 992l3 Office visit $150.00", "03/14/2025 3641S Blood draw $25.00", "Invoice B0Z 14"]
+    pdf = read_pdf(searchable_scan(rows), max_pages=5)
+    assert pdf.scanned_pages == ()
+    assert [item.code for item in extract(pdf.lines).items] == ["99213", "36415"]
+    assert pdf.lines[-1].text == "Invoice B0Z 14"
+
+
+def test_a_text_pdf_keeps_its_words_as_they_are():
+    pdf = read_pdf(pdf_with_rows([("03/14/2025", "992l3", "Office visit", "$150.00")]), max_pages=5)
+    assert "992l3" in pdf.lines[-1].text and not extract(pdf.lines).items

@@ -6,13 +6,14 @@ an open page in memory, and a long itemized bill would otherwise hold them all.
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pdfplumber
-from pdfminer.layout import LTChar, LTContainer
+from pdfminer.layout import LTChar, LTContainer, LTFigure, LTImage
 from pdfminer.pdftypes import resolve1
 
 from billexplain.bills.extraction import Line, Word
+from billexplain.bills.ocr import fix_code_lookalikes
 from billexplain.wording import Sentence, gettext_noop
 
 
@@ -54,6 +55,8 @@ def read_pdf(data, max_pages):
                 elif number in form_words:
                     # Filled fields sit in the page's own rows and columns, under its printed headers.
                     page_lines = _page_lines(page, number, extra=form_words[number])
+                else:
+                    page_lines = _with_scanners_misreads_fixed(page, page_lines)
                 lines.extend(page_lines)
                 page.close()
             lines.extend(form_lines)
@@ -178,15 +181,38 @@ def _looks_scanned(page, page_lines):
     return len(readable) < 30 and _picture_cover(page) >= 0.5
 
 
+LOOKALIKE_BESIDE_A_DIGIT = re.compile(r"\d[OoQIlSsBZz]|[OoQIlSsBZz]\d")
+
+
+def _with_scanners_misreads_fixed(page, page_lines):
+    """A scan made searchable carries the scanner's own OCR as hidden text over the picture, misreads
+    and all ("992l3", "J11OO"): there, code-shaped words get their look-alike letters fixed as ours do."""
+    if not any(LOOKALIKE_BESIDE_A_DIGIT.search(line.text) for line in page_lines) or _picture_cover(page) < 0.5:
+        return page_lines
+    fixed = []
+    for line in page_lines:
+        words = tuple(replace(word, text=fix_code_lookalikes(word.text)) for word in line.words)
+        fixed.append(replace(line, text=" ".join(word.text for word in words), words=words))
+    return fixed
+
+
 def _picture_cover(page):
-    """The share of the page that images cover (overlaps counted once per image, capped at 1)."""
+    """The share of the page that pictures cover (overlaps counted once per picture, capped at 1).
+
+    Read from the layout already built: page.images would turn every character into a dictionary first.
+    """
     area = float(page.width * page.height) or 1.0
     covered = 0.0
-    for image in page.images[:200]:
-        width = min(image["x1"], page.width) - max(image["x0"], 0)
-        height = min(image["bottom"], page.height) - max(image["top"], 0)
-        covered += max(width, 0) * max(height, 0)
+    for item in page.layout:
+        if _holds_a_picture(item):
+            width = min(item.x1, page.width) - max(item.x0, 0)
+            height = min(item.y1, page.height) - max(item.y0, 0)
+            covered += max(width, 0) * max(height, 0)
     return min(covered / area, 1.0)
+
+
+def _holds_a_picture(item):
+    return isinstance(item, LTImage) or (isinstance(item, LTFigure) and any(_holds_a_picture(inner) for inner in item))
 
 
 def _group_into_lines(words, page_number, tolerance=3.0):
