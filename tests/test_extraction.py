@@ -124,6 +124,8 @@ def codes_in(text):
         ("0420 PT MANUAL THERAPY 15M 97140GP59 050625 161 60", [("97140", ("GP", "59"))]),
         ("06/09/25 97140 GP,59 Manual therapy techniques 2 196.00", [("97140", ("GP", "59"))]),
         ("Manual therapy 15 min   04/18/25   97140 GP59   75.00", [("97140", ("GP", "59"))]),
+        # A code printed again in its own description is one item
+        ("03/14/25 0450 99284-25 ER VISIT LEVEL 4 W/ MOD 25 (99284-25) 1 1,842.00", [("99284", ("25",))]),
         # A modifier after a comma, even with the description after it; "UA" after a space is a urinalysis
         ("05/06/25 77065, LT DIAGNOSTIC MAMMOGRAM UNILAT 1 312.00", [("77065", ("LT",))]),
         ("07/08/25 0307 81003 UA AUTO W/O MICRO 1 95.00", [("81003", ())]),

@@ -627,7 +627,7 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
             continue
         confidence, reason = evidence
         hits.append(_Hit(code, start, end, modifiers, confidence, reason))
-    return _drop_item_numbers(text, _drop_amount_lookalikes(text, hits))
+    return _drop_repeats(_drop_item_numbers(text, _drop_amount_lookalikes(text, hits)))
 
 
 DIGIT = re.compile(r"\d")
@@ -800,6 +800,18 @@ def _under_its_row(item, row):
         charge=row.charge,
         revenue_code=row.revenue_code or item.revenue_code,
     )
+
+
+def _drop_repeats(hits):
+    """`99284-25 ER VISIT LEVEL 4 (99284-25)`: a code printed again on its own line is the same item."""
+    kept = []
+    for hit in hits:
+        first = next((index for index, other in enumerate(kept) if other.code == hit.code), None)
+        if first is None:
+            kept.append(hit)
+        elif hit.modifiers and not kept[first].modifiers:
+            kept[first] = replace(kept[first], modifiers=hit.modifiers)
+    return kept
 
 
 def _drop_item_numbers(text, hits):
