@@ -124,6 +124,10 @@ def codes_in(text):
         ("0420 PT MANUAL THERAPY 15M 97140GP59 050625 161 60", [("97140", ("GP", "59"))]),
         ("06/09/25 97140 GP,59 Manual therapy techniques 2 196.00", [("97140", ("GP", "59"))]),
         ("Manual therapy 15 min   04/18/25   97140 GP59   75.00", [("97140", ("GP", "59"))]),
+        # A Level II code with its modifier stuck on; a diagnosis's 7th character is no modifier
+        ("07/04/25 A0427RH ALS1 EMERGENCY BASE RATE 1 $1,845.00", [("A0427", ("RH",))]),
+        ("07/04/25 E0114NU CRUTCHES 1 $45.00", [("E0114", ("NU",))]),
+        ("03/01/25 S0181XA Laceration of scalp $10.00", []),
         # A code printed again in its own description is one item
         ("03/14/25 0450 99284-25 ER VISIT LEVEL 4 W/ MOD 25 (99284-25) 1 1,842.00", [("99284", ("25",))]),
         # A modifier after a comma, even with the description after it; "UA" after a space is a urinalysis
@@ -508,6 +512,11 @@ def test_a_lone_number_under_a_line_that_is_no_charge_is_not_a_code():
             "☐ 99213 Office visit $100.00    ☒ 99214 Office visit $150.00\n",
             [("90834", ()), ("99214", ())],
             id="on a superbill only the ticked codes were billed",
+        ),
+        pytest.param(
+            "PT: R. OYELARAN   ACCT 44602\nE0114-NU\nCrutches, underarm, pair\n$45.00\n",
+            [("E0114", ("NU",))],
+            id="a receipts code on its own line is no group of the account number above it",
         ),
         pytest.param(
             "Visit    Date      Provider              Charges\n"

@@ -153,6 +153,7 @@ def test_it_tells_picture_kinds_apart_by_their_bytes_not_their_names(data, kind)
         ("2OI9TAX", "2OI9TAX"),  # too few real digits, glued or not
         ("j1100", "J1100"),  # a capital read as a small letter
         ("e0163", "E0163"),
+        ("£0114", "E0114"),  # an E read as a pound sign
         ("bB800", "bB800"),  # a small letter and a swap too: a smudge, not a code
         ("o1234", "o1234"),  # but never a small letter that is also a digit look-alike
         ("99213", "99213"),  # already a code

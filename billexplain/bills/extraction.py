@@ -598,7 +598,9 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
             continue  # "[ ] 90837" on a superbill: a service the office offers, not one it billed
         label = _code_label(before)
         code_label = not diagnosis_context and label == "procedure"
-        if (label == "other" or _labelled(before)) and not code_label:
+        if (
+            label == "other" or _labelled(before) or _in_a_grouped_id(text[max(0, start - 30) : start])
+        ) and not code_label:
             continue
         strong = bool(code_label or modifiers or column == "code")
         # Springfield, IL 62704; and "TUCSON AZ 85711  57. Phone", a form's next box number after it
@@ -710,9 +712,6 @@ def _labelled(before):
     end = len(before)
     while end and (before[end - 1].isspace() or before[end - 1] in ":#.=-"):
         end -= 1
-    label_end = before[:end].rstrip("0123456789 -")[-1:]  # past the groups of digits before the number
-    if label_end and before[end - 1 : end].isdigit() and label_end in ID_ENDS and GROUPED_ID.search(before):
-        return True  # "Claim Number: 25 129 00871 4": the label stands before the ID's first group
     if not before[end - 1 : end].isalpha() and "#" not in before:
         return False
     if PATIENT_KIND.search(before) or TEST_TOTAL.search(before):
@@ -725,6 +724,18 @@ PREFIXED_ID = re.compile(
     r"\b(?:id|acct|account|member|policy|group|grp|claim|subscriber)[\s:#.=-]{1,3}(?-i:[A-Z]{2,4})[\s:#.=-]{1,3}$",
     re.IGNORECASE,
 )
+
+
+def _in_a_grouped_id(before):
+    """Whether a number is a group of an ID printed in groups, after the ID's label on the same line
+    ("Claim Number: 25 129 00871 4", "UPC 3 11917 17306 2")."""
+    end = len(before.rstrip(" -"))
+    label_end = before[:end].rstrip("0123456789 -")[-1:]  # past the groups of digits before the number
+    return (
+        bool(label_end) and before[end - 1 : end].isdigit() and label_end in ID_ENDS and bool(GROUPED_ID.search(before))
+    )
+
+
 # An ID printed in groups of digits after its label: "ICN 25125 00733 91", "UPC 3 11917 17306 2".
 GROUPED_ID = Worded(
     r"\b(?:claim|icn|dcn|trace|eft|upc|acct|account|member|policy|subscriber|invoice|ref|reference|control|"
@@ -744,8 +755,11 @@ def _glued_to_short_letters(text, position, code):
     letters = LETTERS.match(text, position)
     if not letters:
         return False
-    followed_by_bracket = text[letters.end() : letters.end() + 1] == "("
-    return len(letters.group()) <= (1 if code.isdigit() else 2) and not followed_by_bracket
+    if text[letters.end() : letters.end() + 1] == "(":
+        return False
+    if not code.isdigit() and letters.group()[0] != "X" and _is_spaced_modifier(letters.group(), code):
+        return False  # "A0427RH": a modifier; a diagnosis's 6th character is a digit or the placeholder X
+    return len(letters.group()) <= (1 if code.isdigit() else 2)
 
 
 def _has_diagnosis_tokens(text):
@@ -918,8 +932,10 @@ def _modifiers(text, position, code, column_at=None):
     """
     modifiers = []
     stuck = STUCK_MODIFIERS.match(text, position)
-    if stuck and code.isdigit() and all(m in SPACED_MODIFIERS for m in stuck.groups() if m):
-        modifiers.extend(m for m in stuck.groups() if m)
+    stuck_on = [m for m in stuck.groups() if m] if stuck else []
+    # 83036QW, 97140GP59, A0427RH; but E0114 is never read as E01 and modifier 14
+    if stuck_on and all(_is_spaced_modifier(m, code) for m in stuck_on) and (code.isdigit() or stuck_on[0].isalpha()):
+        modifiers.extend(stuck_on)
         position = stuck.end()
     while True:
         bracketed = BRACKETED_MODIFIERS.match(text, position)

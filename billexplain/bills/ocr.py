@@ -859,6 +859,7 @@ _DIGIT_LOOKALIKES = {
     "z": "2",
     "З": "3",  # Cyrillic Ze: a 3 to the eye
 }
+_CAPITAL_LOOKALIKES = {"£": "E", "€": "E"}
 _HCPCS = "".join(sorted(HCPCS_LETTERS))
 CODE_SHAPE = re.compile(rf"(?<![A-Za-z0-9])0?(?:\d{{5}}|\d{{4}}[FTU]|[{_HCPCS}]\d{{4}})(?![A-Za-z0-9])")
 # A token that may be a code, with a bracket before it and punctuation or a glued modifier after it,
@@ -904,12 +905,13 @@ def fix_code_lookalikes(token):
     if _CODE.match(core) or sum(c.isdigit() for c in core) < 3:
         return token
     first, middle, last = core[0], core[1:4], core[4]
-    if first.islower() and first.upper() in HCPCS_LETTERS and first not in _DIGIT_LOOKALIKES:
-        # `j1100`: Tesseract often gets the case of a lone capital wrong. With other changes
-        # needed too (`bB800`) the token is more likely a smudge than a code.
+    capital = _CAPITAL_LOOKALIKES.get(first, first.upper())
+    if capital != first and capital in HCPCS_LETTERS and first not in _DIGIT_LOOKALIKES:
+        # `j1100`: Tesseract often gets the case of a lone capital wrong, and reads an E as `£`. With
+        # other changes needed too (`bB800`) the token is more likely a smudge than a code.
         if not core[1:].isdigit():
             return token
-        candidate, swaps = first.upper() + core[1:], 1
+        candidate, swaps = capital + core[1:], 1
     else:
         fixed_last = last if last in "FTU" else _DIGIT_LOOKALIKES.get(last, last)
         candidate = first + "".join(_DIGIT_LOOKALIKES.get(c, c) for c in middle) + fixed_last
