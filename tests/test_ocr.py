@@ -339,6 +339,29 @@ def test_a_page_scanned_upside_down_is_turned_the_right_way_up():
     assert {item.code for item in explain_file("scan.png", upside_down).items} == CODES
 
 
+@pytest.mark.usefixtures("tesseract")
+def test_a_photo_taken_sideways_is_turned_before_it_is_read_so_it_is_read_once(monkeypatch):
+    readings = []
+    recognise = ocr._recognise
+    monkeypatch.setattr(ocr, "_recognise", lambda *args: readings.append(1) or recognise(*args))
+    sideways = encoded(bill_image().rotate(90, expand=True), "PNG")  # no EXIF turn to say so
+    texts = " ".join(line.text for line in ocr.ocr_image(sideways).lines)
+    assert set(texts.split()) >= CODES and len(readings) == 1
+
+
+@pytest.mark.parametrize(
+    ("words", "confident", "readable"),
+    [
+        (300, 120, True),  # a page of print
+        (40, 4, False),  # a blur: a heap of guesses
+        (2829, 296, True),  # a page on a speckled counter: many guesses, and much print read well
+        (2, 2, False),  # nothing much
+    ],
+)
+def test_a_page_is_readable_with_some_words_read_well_among_few_guesses_or_many_read_well(words, confident, readable):
+    assert ocr._readable(ocr._Page([], words, confident)) is readable
+
+
 @pytest.mark.usefixtures("tesseract", "content")
 def test_a_scanned_pdf_page_is_read_with_ocr_and_says_so():
     scan = scanned_pdf(photographed(bill_image(), angle=-1.5, blur=0.8, shadow=0.2))

@@ -65,6 +65,7 @@ LETTER_WIDTH_POINTS = 612.0
 LOW_CONFIDENCE = 75.0
 CONFIDENT = 60.0
 MIN_CONFIDENT_WORDS = 3
+MANY_CONFIDENT = 100  # words read with confidence: a page of print, whatever else is in the picture
 # How much sharper the rows of print must look at their best angle than at a typical one (see
 # _text_rows): printed pages measured 10 to 80 here, a single blurred line 5, noise 2.2 at most.
 TEXT_ROWS = 3.0
@@ -384,8 +385,11 @@ def _read_pages(pages, count, limits):
 
 
 def _readable(page):
-    """Some words read with confidence, and not drowned in guesses (a blur reads as a heap of them)."""
-    return page.confident >= MIN_CONFIDENT_WORDS and page.confident >= 0.15 * page.words
+    """Some words read with confidence, and not drowned in guesses (a blur reads as a heap of them),
+    or many read with confidence, whatever else was guessed (a page on a granite counter)."""
+    return page.confident >= MIN_CONFIDENT_WORDS and (
+        page.confident >= 0.15 * page.words or page.confident >= MANY_CONFIDENT
+    )
 
 
 def _read_page(image, number, points_per_pixel, seconds, languages):
@@ -404,15 +408,21 @@ def _read_page(image, number, points_per_pixel, seconds, languages):
         return points_per_pixel or LETTER_WIDTH_POINTS / picture.width
 
     angle, rows = _text_rows(image)
-    if rows < TEXT_ROWS and _text_rows(image.transpose(Image.Transpose.ROTATE_90))[1] < TEXT_ROWS:
+    sideways = _text_rows(image.transpose(Image.Transpose.ROTATE_90))[1]
+    if rows < TEXT_ROWS and sideways < TEXT_ROWS:
         # No lines of print either way: noise, a blank page or a heavy blur. Tesseract would
         # spend many seconds on it for nothing.
         return _Page([], 0, 0)
+    if sideways > 2 * rows and (turn := _orientation(image, deadline)) in (90, 270):
+        # Print running up or down the picture: a photo taken sideways, its turn not recorded.
+        # Turned first, it is read once instead of twice.
+        image = image.rotate(-turn, expand=True, fillcolor=255)
+        angle = _text_rows(image)[0]
     image = _turn(image, angle)
     page = _recognise(image, number, unit(image), deadline, languages)
     # An upright page, even a hard one like a blurred claim form, reads over a third of its words
-    # with confidence; a page on its side or upside down reads under a fifth.
-    if page.confident < max(MIN_CONFIDENT_WORDS, 0.25 * page.words):
+    # with confidence; a page on its side or upside down reads under a fifth, and never many.
+    if page.confident < max(MIN_CONFIDENT_WORDS, 0.25 * page.words) and page.confident < MANY_CONFIDENT:
         turn = _orientation(image, deadline)
         if turn:
             turned = image.rotate(-turn, expand=True, fillcolor=255)
