@@ -128,6 +128,16 @@ def codes_in(text):
         ("07/04/25 A0427RH ALS1 EMERGENCY BASE RATE 1 $1,845.00", [("A0427", ("RH",))]),
         ("07/04/25 E0114NU CRUTCHES 1 $45.00", [("E0114", ("NU",))]),
         ("03/01/25 S0181XA Laceration of scalp $10.00", []),
+        # After "CPT#", after another code and a slash; department and test names after a code
+        ("1    COMP METABOLIC PANEL   CPT#80053   1   224.00", [("80053", ())]),
+        ("REV 0260 / CPT 96365/96366 / IV INF THER 1ST HR / 1 / $450.00", [("96365", ()), ("96366", ())]),
+        ("03/01/25 82550 CK TOTAL 0301 1 $40.00", [("82550", ())]),
+        ("03/01/25 99284-ED LEVEL 4 1 $900.00", [("99284", ())]),
+        ("09/18/25 0360 45378-PT COLONOSCOPY DIAGNOSTIC 1 2,850.00", [("45378", ("PT",))]),
+        ("04/10/25  97140-59GP    MANUAL THERAPY   1   90.00", [("97140", ("59", "GP"))]),
+        ("03/18/25 Gulf Coast Foot   11721 Q8   Nail debridement $92.00", [("11721", ("Q8",))]),
+        # "DIAG" in a description is a diagnostic service, not a label of diagnosis codes
+        ("09/12/25  DBT DIAG ADD-ON  G0279   1   188.00", [("G0279", ())]),
         # A code printed again in its own description is one item
         ("03/14/25 0450 99284-25 ER VISIT LEVEL 4 W/ MOD 25 (99284-25) 1 1,842.00", [("99284", ("25",))]),
         # A modifier after a comma, even with the description after it; "UA" after a space is a urinalysis
@@ -211,6 +221,7 @@ def test_it_reads_codes_in_the_shapes_bills_print_them(line, expected):
         "Statistical code 11 / Batch 43231 / Seq 00085 03/01/25 $10.00",
         "Name: VANCE, ELEANOR J (Payer code 93000) 03/01/25",
         "Trip 1 02/10/25 Pickup: Residence, 815 S 48th Ave, 98908",
+        "7 days a week, 8 a.m. to 8 p.m. H5521_EOB25_M 03/01/25",  # a Medicare plan's material ID
     ],
 )
 def test_it_reports_no_code_for_numbers_that_are_something_else(line):
@@ -380,6 +391,19 @@ def test_a_number_printed_under_its_label_on_a_pdf_is_what_the_label_says():
     assert [item.code for item in extract(lines).items] == ["99213"]
 
 
+def test_a_providers_name_ending_in_group_does_not_label_the_code_in_the_next_column():
+    header = pdf_line(1, ("Date", 36, 60), ("Provider", 100, 140), ("Proc", 300, 320), ("Billed", 400, 430))
+    row = [("03/04/25", 36, 72), ("Valley", 100, 125), ("Hospitalist", 128, 170), ("Group", 173, 198)]
+    lines = [header, pdf_line(2, *row, ("99223", 300, 325), ("425.00", 400, 430))]
+    pasted = (
+        "Date      Provider                   Proc    Billed\n03/04/25  Valley Hospitalist Group   99223   425.00\n"
+    )
+    assert [item.code for item in extract(lines).items] == ["99223"]
+    assert [item.code for item in extract(lines_from_text(pasted)).items] == ["99223"]
+    stub = "Date      Provider                   Proc    Billed\n03/04/25  Patient ID 10234           99223   425.00\n"
+    assert [item.code for item in extract(lines_from_text(stub)).items] == ["99223"]
+
+
 def test_a_header_printed_on_two_lines_names_each_column_by_both():
     lines = [
         pdf_line(
@@ -517,6 +541,12 @@ def test_a_lone_number_under_a_line_that_is_no_charge_is_not_a_code():
             "PT: R. OYELARAN   ACCT 44602\nE0114-NU\nCrutches, underarm, pair\n$45.00\n",
             [("E0114", ("NU",))],
             id="a receipts code on its own line is no group of the account number above it",
+        ),
+        pytest.param(
+            "Svc Dt    Charge Description                             Qty     Amount\n"
+            "09/03/25  CDM 4501234 70450 CT HEAD/BRAIN W/O CONTRAST    1    2,188.00\n",
+            [("70450", ())],
+            id="a charge description column holds words and codes not charges",
         ),
         pytest.param(
             "Visit    Date      Provider              Charges\n"

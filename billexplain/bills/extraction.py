@@ -140,14 +140,16 @@ LEVEL_TWO_MODIFIERS = frozenset(
         "T8 T9 TA TC TD TE TF TG TH TJ TK TL TM TN TP TQ TR TS TT TU TV TW U1 U2 U3 U4 U5 U6 U7 U8 U9 UA UB "
         "UC UD UE UF UG UH UJ UK UN UP UQ UR US V5 V6 V7 XE XP XS XU "
         "AE AF AG AH AJ AK AO AQ AR AU AV AW AX AY BA BP BR BU CD CE CP CT EP ER EY FP FT GB GD GF GG GH GJ GS "
-        "JC JD JE JF JK JL KA MB MC MF MG MH MS QA QB QR SJ TB VM ZA ZB ZC"
+        "JC JD JE JF JK JL KA MB MC MF MG MH MS QA QB QR SJ TB VM ZA ZB ZC Q0 Q1 Q7 Q8 Q9"
     ).split()
 )
 AMBULANCE_PLACES = "DEGHIJNPRSX"
 # Modifiers that are also everyday abbreviations in descriptions ("PT EVAL", "US BREAST", "SQ", "PO",
-# "ED VISIT", "ER", "CT HEAD", "UA AUTO" for a urinalysis, and "HC" that hospitals put before their
-# charge descriptions) are read only when glued to their code.
-SPACED_MODIFIERS = CPT_MODIFIERS | LEVEL_TWO_MODIFIERS - set("CT ED ER HC PA PC PL PO PS PT SM SQ ST UA US".split())
+# "ED VISIT", "ER", "CT HEAD", "UA AUTO" for a urinalysis, "CK TOTAL" for a lab test, and "HC" that
+# hospitals put before their charge descriptions) are read only when glued to their code.
+SPACED_MODIFIERS = CPT_MODIFIERS | LEVEL_TWO_MODIFIERS - set("CK CT ED ER HC PA PC PL PO PS PT SM SQ ST UA US".split())
+# Departments and tests that begin a charge's description even after a dash: "99284-ED LEVEL 4".
+DEPARTMENTS = frozenset("CK CT ED ER UA US".split())
 
 
 # Anesthesia codes take the patient's physical status (P1 to P6); Category II codes (ending in F)
@@ -180,15 +182,16 @@ _HCPCS_LETTERS = "".join(sorted(HCPCS_LETTERS))
 # The code itself: CPT (5 digits, or 4 digits and F/T/U) or Level II (letter + 4 digits),
 # optionally zero-padded to six characters as hospital systems print them. A number in a chain of
 # digit groups joined by hyphens is an ID ("25118-00731", "2025-0419-58290"), except after a
-# revenue code ("0450-99285").
+# revenue code ("0450-99285"). After a slash, a code follows only a code ("96365/96366").
 # Patterns start with a lookahead at the few characters they can begin with ("(?=\d)"): Python's re
 # then drops most positions of a line at once, instead of trying every lookbehind or alternative
 # there. The matches are the same (tests/test_extraction.py checks); the search takes a third to
 # half the time. The *_START constants below do the same.
 CANDIDATE = re.compile(
-    rf"(?=[0-9{_HCPCS_LETTERS}])(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*-])|(?<=[-/])(?<=(?<![\w.-])0\d{{3}}[-/]))"
+    rf"(?=[0-9{_HCPCS_LETTERS}])(?:(?<=HC)|(?<=CPT)|(?<=HCPCS)|(?<![A-Za-z0-9.$/#*-])|(?<=[-/#])(?:"
+    rf"(?<=(?<![\w.-])0\d{{3}}[-/])|(?<=CPT#)|(?<=HCPCS#)|(?<=(?<![\w/])(?:\d{{5}}|[{_HCPCS_LETTERS}]\d{{4}})/)))"
     rf"0?(?P<code>\d{{5}}|\d{{4}}[FTU]|[{_HCPCS_LETTERS}]\d{{4}})"
-    r"(?![0-9])(?!\.\d)(?!-\d{3,}\b)"
+    r"(?![0-9_])(?!\.\d)(?!-\d{3,}\b)"
 )
 GLUED_MODIFIER = re.compile(r"\s?(?:[-,:](?P<gap>\s?)(?P<a>[0-9A-Z]{2})\b|\((?P<b>[0-9A-Z]{2})\))")
 # "97140 (GP,59)", "(26 TC)": several modifiers in one pair of brackets.
@@ -200,8 +203,9 @@ SLASHED_MODIFIER = re.compile(r"/(?P<a>[0-9A-Z]{2})\b")
 SPACED_MODIFIER = re.compile(r"[ \t]+(?P<m>[0-9A-Z]{2})\b(?!(?<=\d)[.,/-]?\d|[./-]\d)")
 # "83036QW", "97140GP59": one or two modifiers printed with no space.
 STUCK_MODIFIERS = re.compile(r"([0-9A-Z]{2})([0-9A-Z]{2})?(?![A-Za-z0-9])")
-# "97140 GP59": two modifiers stuck together after a space, letters and digits (no word has digits).
-SPACED_PAIR = re.compile(r"[ \t]+(?P<p>[A-Z]{2}\d\d|\d\d[A-Z]{2})(?![A-Za-z0-9])")
+# "97140 GP59", "97140-59GP": two modifiers stuck together after a space or a dash, letters and
+# digits (no word has digits).
+SPACED_PAIR = re.compile(r"[ \t]*[ \t,:-](?P<p>[A-Z]{2}\d\d|\d\d[A-Z]{2})(?![A-Za-z0-9])")
 # "Mod: 25", "Modifiers = GP, 59", and in an app's card "99285 · Modifier 25"
 LABELLED_MODIFIERS = re.compile(
     r"[ \t]+(?:[·•|,;][ \t]*)?mod(?:ifiers?|ifier\(s\)|s)?(?:[ \t]*[:.=]+[ \t]*|[ \t]+)", re.IGNORECASE
@@ -284,8 +288,11 @@ OTHER_CODES = frozenset(
 )
 # Codes listed one after another: "0037U, 88360 and 88363".
 LIST_JOIN = re.compile(r"\s*(?:[,;&/]|and|or)\s*")
+# "Dx: E11.9", "Diagnosis codes", "ICD-10 E11.9"; not "MAMMO DIAG ADD-ON" or "DX X-RAY", a diagnostic service
 DX_LABEL = Worded(
-    r"\b(?:dx|diag(?:nosis|noses)?|diagn[oó]sticos?|icd(?:-?10)?(?:-cm)?|impressions?)\b", "dx diag icd impression"
+    r"\b(?:dx|diag(?:nosis|noses)?|diagn[oó]sticos?|icd(?:-?10)?(?:-cm)?|impressions?)\b"
+    r"(?=[\s.]*(?:(?:codes?|key|list)\b|[:#(]|[A-Z]\s?\d|$))",
+    "dx diag icd impression",
 )
 # Diagnosis codes written without their dot that cannot be Level II codes (I10, Z87891, S72001A).
 ICD_ONLY = re.compile(r"(?<![A-Za-z0-9.])[A-TV-Z]\d[0-9A-Z](?:[0-9A-Z]{1}|[0-9A-Z]{3,4})?(?![0-9A-Za-z.])")
@@ -598,9 +605,8 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
             continue  # "[ ] 90837" on a superbill: a service the office offers, not one it billed
         label = _code_label(before)
         code_label = not diagnosis_context and label == "procedure"
-        if (
-            label == "other" or _labelled(before) or _in_a_grouped_id(text[max(0, start - 30) : start])
-        ) and not code_label:
+        labelled = _labelled(before) and not (column == "code" and _label_in_another_cell(line, start))
+        if (label == "other" or labelled or _in_a_grouped_id(text[max(0, start - 30) : start])) and not code_label:
             continue
         strong = bool(code_label or modifiers or column == "code")
         # Springfield, IL 62704; and "TUCSON AZ 85711  57. Phone", a form's next box number after it
@@ -724,6 +730,22 @@ PREFIXED_ID = re.compile(
     r"\b(?:id|acct|account|member|policy|group|grp|claim|subscriber)[\s:#.=-]{1,3}(?-i:[A-Z]{2,4})[\s:#.=-]{1,3}$",
     re.IGNORECASE,
 )
+
+
+def _label_in_another_cell(line, start):
+    """Whether the label before a number in the code column ends the cell before it: "Valley
+    Hospitalist Group   99223" names a provider; "Group: 50613" and "ID 10234" label their numbers."""
+    label = ID_LABEL.search(line.text, max(0, start - 30), start)
+    if label is None or any(mark in label.group() for mark in ":#"):
+        return False
+    word_end = label.start() + len(label.group().rstrip(" \t.=-"))
+    if not line.words:
+        return start - word_end >= 2  # two spaces or more part a pasted text's cells
+    label_word, code_word = _word_at(line, word_end - 1), _word_at(line, start)
+    if label_word is None or code_word is None:
+        return False
+    character = (label_word.x1 - label_word.x0) / max(1, len(label_word.text))
+    return code_word.x0 - label_word.x1 > 2 * character
 
 
 def _in_a_grouped_id(before):
@@ -946,6 +968,8 @@ def _modifiers(text, position, code, column_at=None):
         glued = GLUED_MODIFIER.match(text, position)
         if glued and glued.group("gap") and not _modifier_after_a_gap(text, glued, code):
             glued = None
+        if glued and glued.group("a") in DEPARTMENTS and DESCRIPTION_GOES_ON.match(text, glued.end()):
+            glued = None  # "99284-ED LEVEL 4"; but "45378-PT COLONOSCOPY" is modifier PT
         if not glued and modifiers:
             # "97140-GP/59": a slash between modifiers, for a known one only ("-03/14" is no list)
             glued = SLASHED_MODIFIER.match(text, position)
@@ -1344,6 +1368,7 @@ NOT_PROCEDURES = DIAGNOSES_OR_DRUGS | {"rev", "revenue", "zip"}
 # Headers of a hospital's own item numbers, which look like CPT codes: "Charge Code", "Chg Code", "CDM #".
 OWN_NUMBERS = frozenset("charge chg item internal supply stock sku catalog trans transaction".split())
 NUMBER_WORDS = frozenset("code codes # no number id".split())
+DESCRIPTIONS = frozenset("description descriptions desc descr descripción".split())
 
 
 @functools.lru_cache(maxsize=1024)  # every page repeats the same few headers
@@ -1362,6 +1387,8 @@ def _column_kind(label):
     # "Mod", "Modifiers", "Mod 1", and "Modifier/description" (Medicare.gov)
     if re.fullmatch(r"mod(?:s|ifiers?)?\d?|modificador(?:es)?", words[0].split("/")[0]) and len(words) <= 2:
         return "mod"
+    if DESCRIPTIONS & set(words):
+        return "text"  # "Charge Description", "Service Description": words, and any code printed in them
     if any(OTHER_HEADERS.match(w) for w in words) or words[-1] in ("id", "no", "number", "#"):
         return "other"
     return "code" if words == ["service"] else "text"
