@@ -404,6 +404,19 @@ def test_a_providers_name_ending_in_group_does_not_label_the_code_in_the_next_co
     assert [item.code for item in extract(lines_from_text(stub)).items] == ["99223"]
 
 
+def test_a_mod_header_close_beside_the_description_header_is_a_column_of_its_own():
+    header = pdf_line(1, ("Date", 34, 58), ("HCPCS", 117, 158), ("Mod", 163, 187), ("Description", 191, 250))
+    rows = [
+        pdf_line(
+            2, ("03/30/25", 36, 79), ("71045", 119, 149), ("XR", 193, 209), ("CHEST", 212, 250), ("298.00", 535, 570)
+        ),
+        pdf_line(
+            3, ("03/30/25", 36, 79), ("20610", 119, 149), ("RT", 166, 180), ("INJ", 193, 209), ("210.00", 535, 570)
+        ),
+    ]
+    assert [(i.code, i.modifiers) for i in extract([header, *rows]).items] == [("71045", ()), ("20610", ("RT",))]
+
+
 def test_a_header_printed_on_two_lines_names_each_column_by_both():
     lines = [
         pdf_line(

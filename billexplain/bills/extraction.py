@@ -1323,12 +1323,17 @@ def _header_cells(words):
             continue
         gap = word.x0 - cells[-1][1] if cells else None
         single_space = gap is not None and not parted and (gap <= 1 if word.top == 0 else gap <= 4)
+        if single_space and MOD_CELL.fullmatch(cells[-1][2]) and word.text[:1].isalpha():
+            single_space = False  # "Mod" and "Description" side by side are two cells; "Mod 1" is one
         parted = False
         if single_space:
             cells[-1] = (cells[-1][0], word.x1, f"{cells[-1][2]} {word.text}")
         else:
             cells.append((word.x0, word.x1, word.text))
     return cells
+
+
+MOD_CELL = re.compile(r"mods?|modifiers?", re.IGNORECASE)
 
 
 def _columns(cells):
