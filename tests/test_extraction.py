@@ -124,6 +124,7 @@ def codes_in(text):
         ("0420 PT MANUAL THERAPY 15M 97140GP59 050625 161 60", [("97140", ("GP", "59"))]),
         ("06/09/25 97140 GP,59 Manual therapy techniques 2 196.00", [("97140", ("GP", "59"))]),
         ("Manual therapy 15 min   04/18/25   97140 GP59   75.00", [("97140", ("GP", "59"))]),
+        ("05/19/25 97140 GP.59 MANUAL THERAPY 120.00", [("97140", ("GP", "59"))]),  # a comma read as a dot
         # A Level II code with its modifier stuck on; a diagnosis's 7th character is no modifier
         ("07/04/25 A0427RH ALS1 EMERGENCY BASE RATE 1 $1,845.00", [("A0427", ("RH",))]),
         ("07/04/25 E0114NU CRUTCHES 1 $45.00", [("E0114", ("NU",))]),
@@ -278,6 +279,20 @@ def test_it_reads_the_date_units_charge_and_description_of_a_line():
     ],
 )
 def test_an_eobs_remark_codes_at_the_end_of_a_row_are_no_part_of_its_description(line, description):
+    [item] = extract(lines_from_text(line)).items
+    assert item.description == description
+
+
+@pytest.mark.parametrize(
+    ("line", "description"),
+    [
+        ("03/14/25 99392 Well child visit, age 1-4, est 1 $210.00", "Well child visit, age 1-4, est"),
+        ("03/14/25 97110 Therapeutic exercise ea 15 min 2 $120.00", "Therapeutic exercise ea 15 min"),
+        ("03/14/25 73562-50 XR knee 3 views bilateral 1 $150.00", "XR knee 3 views bilateral"),
+        ("03/14/25 99213 Office visit 1 150.00 Paid in full", "Office visit"),  # the units end it
+    ],
+)
+def test_a_number_one_space_before_a_word_is_part_of_the_description(line, description):
     [item] = extract(lines_from_text(line)).items
     assert item.description == description
 
@@ -601,7 +616,7 @@ def test_it_keeps_the_revenue_code_and_the_drug_package_number_with_their_line()
 @pytest.mark.parametrize(
     ("line", "description"),
     [
-        ("03/04/25  0370   ANESTHESIA OR PER 15 MIN   3   864.00", "ANESTHESIA OR PER"),
+        ("03/04/25  0370   ANESTHESIA OR PER 15 MIN   3   864.00", "ANESTHESIA OR PER 15 MIN"),
         ("07/01/2020 Pharmacy 60.53", "Pharmacy"),
     ],
 )

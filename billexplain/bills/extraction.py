@@ -193,14 +193,16 @@ CANDIDATE = re.compile(
     rf"0?(?P<code>\d{{5}}|\d{{4}}[FTU]|[{_HCPCS_LETTERS}]\d{{4}})"
     r"(?![0-9_])(?!\.\d)(?!-\d{3,}\b)"
 )
-GLUED_MODIFIER = re.compile(r"\s?(?:[-,:](?P<gap>\s?)(?P<a>[0-9A-Z]{2})\b|\((?P<b>[0-9A-Z]{2})\))")
+GLUED_MODIFIER = re.compile(
+    r"\s?(?:[-,:](?P<gap>\s?)(?P<a>[0-9A-Z]{2})\b|\((?P<b>[0-9A-Z]{2})\)|(?<=[A-Z])\.(?P<c>\d\d)\b)"
+)
 # "97140 (GP,59)", "(26 TC)": several modifiers in one pair of brackets.
 BRACKETED_MODIFIERS = re.compile(r"\s?\((?P<list>[0-9A-Z]{2}(?:\s?[,/ ]\s?[0-9A-Z]{2})+)\)")
 # After "99214 - " a modifier is a number or stands alone; "70450 - CT HEAD" begins a description.
 DESCRIPTION_GOES_ON = re.compile(r"\s+[A-Za-z]{2}")
 SLASHED_MODIFIER = re.compile(r"/(?P<a>[0-9A-Z]{2})\b")
-# Not the start of a number ("25.00", "10/14"); but "GP,59" is a list of modifiers.
-SPACED_MODIFIER = re.compile(r"[ \t]+(?P<m>[0-9A-Z]{2})\b(?!(?<=\d)[.,/-]?\d|[./-]\d)")
+# Not the start of a number ("25.00", "10/14"); but "GP,59" (and "GP.59" read off a scan) is a list of modifiers.
+SPACED_MODIFIER = re.compile(r"[ \t]+(?P<m>[0-9A-Z]{2})\b(?!(?<=\d)[.,/-]?\d|[/-]\d)")
 # "83036QW", "97140GP59": one or two modifiers printed with no space.
 STUCK_MODIFIERS = re.compile(r"([0-9A-Z]{2})([0-9A-Z]{2})?(?![A-Za-z0-9])")
 # "97140 GP59", "97140-59GP": two modifiers stuck together after a space or a dash, letters and
@@ -975,7 +977,7 @@ def _modifiers(text, position, code, column_at=None):
             glued = SLASHED_MODIFIER.match(text, position)
             glued = glued if glued and _is_spaced_modifier(glued.group("a"), code) else None
         if glued:
-            modifiers.append(glued.group("a") or glued.group("b"))
+            modifiers.append(glued.group("a") or glued.group("b") or glued.group("c"))
             position = glued.end()
             continue
         labelled = LABELLED_MODIFIERS.match(text, position)
@@ -1204,20 +1206,37 @@ def _description(plain_text, dx_words=frozenset()):
     """The words that say what a line is, in text with no dates or amounts (_plain).
 
     They start at the first word of letters and stop at a number, a diagnosis code, or the
-    insurer's remark codes an EOB prints at the end of its row ("CO-45", "N130").
+    insurer's remark codes an EOB prints at the end of its row ("CO-45", "N130"). A number
+    one space before a word is part of the words ("ea 15 min", "age 1-4, est", "3 views").
     """
     picked = []
-    for word in plain_text.split():
+    words = plain_text.split()
+    for index, word in enumerate(words):
         if not picked:
             if WORD.match(word):
                 picked.append(word)
-        elif NUMBERISH.fullmatch(word) or word.strip(",;").replace(".", "") in dx_words:
+        elif word.strip(",;").replace(".", "") in dx_words:
             break
+        elif NUMBERISH.fullmatch(word):
+            following = words[index + 1] if index + 1 < len(words) else ""
+            measure = following.strip(",.;)").lower()
+            if measure == "of" or not (following[:1].islower() or measure in MEASURES):
+                break  # "rental month 3 of 13", "10 mg 43 NDC": a count, or the next cell
+            if f"{word} {following}" not in plain_text:
+                break  # apart by more than a space: the units, then a blanked amount
+            picked.append(word)
         else:
             picked.append(word)
     while picked and REMARK_CODE.fullmatch(picked[-1].strip(",;")):
         picked.pop()
-    return " ".join(picked).strip(" -:,()")[:120]
+    return " ".join(picked).strip(" -:,()|")[:120]
+
+
+# What a number in a description measures: "EA 15 MIN", "3 VIEWS", "PER 100 UNITS".
+MEASURES = frozenset(
+    "min mins minutes hr hrs hour hours view views mg mcg ml cc unit units region regions tooth teeth "
+    "day days visit visits lesion lesions sq cm gm".split()
+)
 
 
 # Claim adjustment reasons (CO-45, PR1) and remittance remarks (N130, M15, MA27).
