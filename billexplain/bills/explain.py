@@ -248,9 +248,9 @@ def _pages(numbers):
 
 def _explain(lines, source, warnings=(), language=ENGLISH):
     found = extraction.extract(lines)
-    items, unsure = _ocr_confidence(found.items, lines) if source.ocr_pages else (list(found.items), [])
+    rows = reference.current()  # what this worker keeps, checked once for every lookup
+    items, unsure = _ocr_confidence(found.items, lines, rows) if source.ocr_pages else (list(found.items), [])
     modifiers = {m for item in items for m in item.modifiers}
-    rows = reference.current()  # what this worker keeps, checked once for both lookups
     knowledge = explain_codes([(item.code, item.date) for item in items], modifiers, language=language, kept=rows)
     items = [item for item in items if _keep(item, knowledge)]
     codes = [knowledge.codes[code] for code in dict.fromkeys(item.code for item in items)]
@@ -294,7 +294,7 @@ def _explain(lines, source, warnings=(), language=ENGLISH):
     )
 
 
-def _ocr_confidence(items, lines):
+def _ocr_confidence(items, lines, kept):
     """Lower the confidence of codes OCR was unsure of, or that needed a look-alike character changed.
 
     A code read from a picture that we know nothing of, one look-alike character from exactly one code
@@ -312,7 +312,7 @@ def _ocr_confidence(items, lines):
         word = _code_word(line, item.code) if line else None
         if word is not None:
             words[item.code, item.page, item.line] = word
-    instead = _known_lookalikes({code for code, _, _ in words})
+    instead = _known_lookalikes({code for code, _, _ in words}, kept)
     adjusted, unsure = [], []
     for item in items:
         word = words.get((item.code, item.page, item.line))
@@ -333,10 +333,10 @@ def _ocr_confidence(items, lines):
     return adjusted, unsure
 
 
-def _known_lookalikes(read):
+def _known_lookalikes(read, kept):
     """{code read: the one known code it looks like} for the codes read that we do not know."""
     options = {code: ocr.lookalike_codes(code) for code in read}
-    known = known_codes(read.union(*options.values()))
+    known = known_codes(read.union(*options.values()), kept)
     return {code: next(iter(options[code] & known)) for code in read - known if len(options[code] & known) == 1}
 
 

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from billexplain.coding import reference
 from billexplain.coding.classification import Classification, classify
-from billexplain.coding.models import CodeNote, FaqEntry, HcpcsCode, MedicareFee, Modifier, Section
+from billexplain.coding.fees import medicare_prices
+from billexplain.coding.models import CodeNote, FaqEntry, HcpcsCode, Modifier, Section
 
 ACTIVE = "active"
 ENDED = "ended"
@@ -217,13 +218,15 @@ def _first_text(*choices):
     return "", ENGLISH
 
 
-def known_codes(codes):
-    """Those of `codes` we know: with our note, in the CMS HCPCS file, or in the fee schedule."""
-    codes = set(codes)
-    known = set(CodeNote.objects.filter(code__in=codes).values_list("code", flat=True))
-    known.update(HcpcsCode.objects.filter(code__in=codes - known).values_list("code", flat=True))
-    known.update(MedicareFee.objects.filter(code__in=codes - known).values_list("code", flat=True))
-    return known
+def known_codes(codes, kept):
+    """Those of `codes` we know: with our note, in the CMS HCPCS file, or in the fee schedule.
+
+    Read through what this worker keeps (`kept`, reference.current()), as explain_codes and
+    medicare_prices read the same rows: the bill's own codes are read from the database once.
+    """
+    codes = sorted(set(codes))
+    known = set(kept.rows("notes", codes, _notes)) | set(kept.rows("hcpcs", codes, _hcpcs_records))
+    return known | set(medicare_prices([code for code in codes if code not in known], kept=kept))
 
 
 def faq(language=ENGLISH):
