@@ -595,11 +595,10 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         if not modifiers and columns:
             modifiers = _modifiers_in_columns(line, columns)
         if not modifiers:
-            alone_at_first = not text[:start].strip(" (+") and not text[match.end() :].strip(" )")
-            modifiers = _modifiers_on_the_next_line(context.next, code, alone_at_first)
+            modifiers = _modifiers_on_the_next_line(context.next, code, _alone(text, start, end))
         # Look only so far around each candidate: a line may be thousands of characters long.
         head, tail = text[max(0, start - WINDOW) : start], text[end : end + WINDOW]
-        alone = start < WINDOW and not head.strip(" (+") and not text[end:].strip(" )")
+        alone = _alone(text, start, end)
         before = (context.previous + " " if alone else "") + text[max(0, start - 30) : start]
         after = context.next if alone else text[match.end() : match.end() + WINDOW]
         diagnosis_context = bool(DX_LABEL.search(before[-20:])) or (alone and context.in_diagnoses)
@@ -655,6 +654,11 @@ def _unticked(text, start):
     if not boxes or CANDIDATE.search(text, boxes[-1].end(), start):
         return False
     return bool(EMPTY_BOX.fullmatch(boxes[-1].group()))
+
+
+def _alone(text, start, end):
+    """Whether a code (its modifiers up to `end`) is all its line holds, but for a bracket or a plus."""
+    return start < WINDOW and not text[:start].strip(" (+") and not text[end:].strip(" )")
 
 
 def _code_label(before):
