@@ -1346,7 +1346,7 @@ def _header_cells(words):
             continue
         gap = word.x0 - cells[-1][1] if cells else None
         single_space = gap is not None and not parted and (gap <= 1 if word.top == 0 else gap <= 4)
-        if single_space and MOD_CELL.fullmatch(cells[-1][2]) and word.text[:1].isalpha():
+        if single_space and MOD_HEADER.fullmatch(cells[-1][2]) and word.text[:1].isalpha():
             single_space = False  # "Mod" and "Description" side by side are two cells; "Mod 1" is one
         parted = False
         if single_space:
@@ -1356,7 +1356,8 @@ def _header_cells(words):
     return cells
 
 
-MOD_CELL = re.compile(r"mods?|modifiers?", re.IGNORECASE)
+# "Mod", "Modifiers", "Mod1", "Modificador": a column of modifiers
+MOD_HEADER = re.compile(r"mod(?:s|ifiers?)?\d?|modificador(?:es)?", re.IGNORECASE)
 
 
 def _columns(cells):
@@ -1413,7 +1414,7 @@ def _column_kind(label):
         if NAMED_CODE_COLUMN.search(label):
             return "code"  # "REV-CPT", "Rev/HCPCS": the revenue code joined to the code
     # "Mod", "Modifiers", "Mod 1", and "Modifier/description" (Medicare.gov)
-    if re.fullmatch(r"mod(?:s|ifiers?)?\d?|modificador(?:es)?", words[0].split("/")[0]) and len(words) <= 2:
+    if MOD_HEADER.fullmatch(words[0].split("/")[0]) and len(words) <= 2:
         return "mod"
     if DESCRIPTIONS & set(words):
         return "text"  # "Charge Description", "Service Description": words, and any code printed in them
