@@ -346,6 +346,30 @@ def test_it_uses_the_column_a_number_sits_under_on_a_pdf_page():
     assert [item.code for item in extract([header, row]).items] == ["99213"]
 
 
+def scanned_line(*words):
+    """A line read from a picture: (text, read again in a column of codes) for each word."""
+    placed = tuple(
+        Word(text, 40 * i, 40 * i + 35, in_code_column=in_column) for i, (text, in_column) in enumerate(words)
+    )
+    return Line(1, 1, " ".join(w.text for w in placed), placed)
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        # A coarse claim form's row, garbled by its dashed boxes but for the code.
+        ([("lsol", False), ("eta", False), ("99201", True), ("o2|oolor}]", False), ("12500!", False)], ["99201"]),
+        ([("11478", True), ("Lelejelel", False)], ["11478"]),
+        # The same words, the code not confirmed by the column: nothing says it is a code.
+        ([("lsol", False), ("eta", False), ("99201", False), ("o2|oolor}]", False), ("12500!", False)], []),
+        # A label still says what a number is.
+        ([("Acct", False), ("#", False), ("45378", True)], []),
+    ],
+)
+def test_a_code_read_again_in_a_column_of_codes_needs_no_date_or_amount_on_its_garbled_row(words, expected):
+    assert [item.code for item in extract([scanned_line(*words)]).items] == expected
+
+
 def test_a_lone_code_in_brackets_belongs_to_the_service_line_above_it():
     text = "Screening mammography, digital   Yes   $380.00   $132.55\n  (77067)\n"
     assert codes_in(text) == [("77067", ())]

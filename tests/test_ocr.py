@@ -484,6 +484,63 @@ def test_unsure_words_under_a_cpt_heading_get_a_second_look_even_with_no_code_re
     assert [row[0][0] for row in rows] == ["CPT", "99444", "G0463", "vislt"]
 
 
+def column_of_codes(printed):
+    """A column of codes drawn one under another, with each one's box on the picture."""
+    image = Image.new("L", (900, 120 + 100 * len(printed)), 255)
+    draw = ImageDraw.Draw(image)
+    boxes = []
+    for number, text in enumerate(printed):
+        place = (300, 40 + 100 * number)
+        draw.text(place, text, font=font(30), fill=0)
+        boxes.append(tuple(round(v) for v in draw.textbbox(place, text, font=font(30))))
+    return image, boxes
+
+
+@pytest.mark.usefixtures("tesseract")
+def test_a_column_of_codes_read_again_on_its_own_stands_in_for_the_garbled_words_of_its_rows():
+    image, boxes = column_of_codes(["99201", "11400", "99444", "11451", "11478"])
+    # As Tesseract read a coarse claim form the first time: one code unsure, two read, one row
+    # garbled into a word wider than the code, one code missed and its row's other words kept.
+    wide = (boxes[2][0] - 60, boxes[2][1], boxes[2][2] + 60, boxes[2][3])
+    rows = [
+        [("99201", 50.0, boxes[0])],
+        [("11400", 95.0, boxes[1])],
+        [("Delelvlnlel", 0.0, wide)],
+        [("11451", 80.0, boxes[3])],
+        [("02", 90.0, (20, boxes[4][1], 60, boxes[4][3]))],
+    ]
+    found = ocr._read_code_columns(image, rows, time.monotonic() + 20)
+    by_text = {text: (confidence, box) for row in rows for text, confidence, box in row}
+    assert {"99201", "99444", "11478", "11400", "11451", "02"} <= by_text.keys()
+    assert "Delelvlnlel" not in by_text
+    assert by_text["99444"][0] < ocr.LOW_CONFIDENCE  # the patient is asked to check it
+    # Codes read with confidence the first time are left to the rest of their rows.
+    assert found - {None} == {by_text[code][1] for code in ("99201", "99444", "11478")}
+    assert [text for text, _, _ in rows[4]] == ["02", "11478"]  # the code joins its row, in order
+
+
+@pytest.mark.usefixtures("tesseract")
+def test_a_column_read_again_never_overrules_a_first_reading_of_another_code_nor_marks_lone_codes():
+    image, boxes = column_of_codes(["99213", "99214", "36415", "D2740"])
+    first = [("99213", 95.0), ("99215", 90.0), ("36415", 95.0), ("D2740", 50.0)]
+    rows = [[(text, confidence, box)] for (text, confidence), box in zip(first, boxes, strict=True)]
+    found = ocr._read_code_columns(image, rows, time.monotonic() + 20)
+    assert [row[0][0] for row in rows] == ["99213", "99215", "36415", "D2740"]
+    assert found <= {None, boxes[3]}
+
+    lone, [box] = column_of_codes(["99213"])
+    assert ocr._read_code_columns(lone, [[("99213", 95.0, box)]], time.monotonic() + 20) == set()
+
+
+def test_a_column_of_codes_read_with_confidence_throughout_is_not_read_again(monkeypatch):
+    image, boxes = column_of_codes(["99213", "99214", "36415"])
+    rows = [[(text, 95.0, box)] for text, box in zip(["99213", "99214", "36415"], boxes, strict=True)]
+    readings = []
+    monkeypatch.setattr(ocr, "_tesseract", lambda *args: readings.append(1) or "")
+    assert ocr._read_code_columns(image, rows, time.monotonic() + 20) == set()
+    assert readings == []
+
+
 def test_a_photo_of_a_bill_from_afar_is_enlarged_until_its_print_is_the_size_tesseract_reads_best():
     bill = bill_image()
     small = bill.resize((round(bill.width * 0.4), round(bill.height * 0.4)), Image.Resampling.LANCZOS)

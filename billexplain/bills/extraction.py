@@ -30,6 +30,8 @@ class Word:
     x0: float
     x1: float
     top: float = 0.0
+    # Read from a picture a second time, with confidence, in a column of other codes (ocr.py).
+    in_code_column: bool = False
 
 
 @dataclass(frozen=True)
@@ -632,6 +634,8 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         evidence = _evidence(head, match, column, code_label, modifiers, line_shape, after, rest, listed)
         if evidence is None and hits and LIST_JOIN.fullmatch(text, hits[-1].end, start):
             evidence = hits[-1].confidence, hits[-1].reason  # the next code of a list: "0037U, 88360"
+        if evidence is None and line.words and _read_in_a_code_column(line, start):
+            evidence = 0.9, "in a column of codes"  # a scanned row garbled but for its code
         if evidence is None:
             continue
         confidence, reason = evidence
@@ -1440,6 +1444,11 @@ def _column_at(line, columns, char_index):
                 return kind
     nearest = min(columns, key=lambda c: abs((c[0] + c[1]) / 2 - centre))
     return nearest[2] if nearest[2] == "code" and abs(nearest[0] - word.x0) < 20 else None
+
+
+def _read_in_a_code_column(line, start):
+    word = _word_at(line, start)
+    return word is not None and word.in_code_column
 
 
 def _word_at(line, char_index):
