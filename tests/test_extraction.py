@@ -304,6 +304,23 @@ def test_a_description_goes_on_past_a_lone_dash_and_stops_at_a_dot_leader():
     assert (first.description, second.description) == ("Prophylaxis - adult", "Mileage")
 
 
+@pytest.mark.parametrize(
+    ("line", "when", "description"),
+    [
+        ("99213 Mar 14, 2025 Office visit, established $150.00", date(2025, 3, 14), "Office visit, established"),
+        ("Mar 14, 2025  99213  Office visit  $150.00", date(2025, 3, 14), "Office visit"),
+        ("September 3 2025 | 36415 | Blood draw | $25.00", date(2025, 9, 3), "Blood draw"),
+        ("97110-GP 14 Sept. 2025 Therapeutic exercise $60.00", date(2025, 9, 14), "Therapeutic exercise"),
+        ("99213 Mar 34, 2025 Office visit $150.00", None, "Office visit"),  # no such day
+        ("03/14/2025 99213 Office visit, seen since Jan 2, 2024 $150.00", date(2025, 3, 14), None),
+    ],
+)
+def test_a_date_with_its_month_named_is_the_lines_date_and_no_part_of_its_description(line, when, description):
+    [item] = extract(lines_from_text(line)).items
+    assert item.date == when
+    assert description is None or item.description == description
+
+
 def test_it_carries_the_date_of_service_to_lines_without_one():
     text = "Date of Service: 2024-10-15\n99285 Emergency visit $820.00"
     [item] = extract(lines_from_text(text)).items

@@ -315,6 +315,18 @@ DATE_FORMS = (
 )
 DATE_START = r"(?=\d)"  # every form begins with a digit
 DATE = re.compile(DATE_START + "(?:" + "|".join(form for form, _ in DATE_FORMS) + ")")
+# A date with its month named, as patient portals print it: "Mar 14, 2025", "March 14 2025", "14 Mar 2025".
+# Read only for the date of a line that has a code and no other date: it is no sign of a service line.
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+NAMED_DATE = re.compile(
+    rf"\b(?:(?P<month>{_MONTH})\s(?P<day>[0-3]?\d),?\s|(?P<day2>[0-3]?\d)\s(?P<month2>{_MONTH}),?\s)"
+    r"(?P<year>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+MONTHS = {name: number for number, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 # Amounts: with cents (12.50, $1,234.00), or whole dollars after a dollar sign ($120).
 MONEY_FORMS = (
     (r"(?<![\w.])-?\$?\s?-?(?P<amount>\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d%])", re.compile(r"\.\d\d")),
@@ -470,7 +482,9 @@ def extract(lines: Iterable[Line]):
             service_date = line_date
         dx_words = {d.code.replace(".", "") for d in found_diagnoses}
         if found:
-            new_items = _line_items(line, found, dates, line_date or service_date, dx_words)
+            if not dates:
+                dates = _named_dates(line.text)
+            new_items = _line_items(line, found, dates, service_date, dx_words)
             if row_above and len(new_items) == 1 and len(line.text.split()) == 1:
                 # "03/14/25 Office visit  240.00" with its code wrapped onto the line below
                 uncoded.remove(row_above)
@@ -1104,12 +1118,31 @@ def _as_date(match):
         return None
 
 
+def _named_dates(text):
+    """The dates with their months named in a text, as _dates gives dates (match, day or None)."""
+    return [(match, _as_named_date(match)) for match in NAMED_DATE.finditer(text)]
+
+
+def _as_named_date(match):
+    month = match.group("month") or match.group("month2")
+    try:
+        return date(int(match.group("year")), MONTHS[month[:3].lower()], int(match.group("day") or match.group("day2")))
+    except ValueError:
+        return None
+
+
 def _line_items(line, hits, dates, service_date, dx_words=frozenset()):
+    """The line's items, one a hit. `dates` are the line's; an item with none takes the `service_date`."""
     items = []
+    text = line.text
+    if dates and dates[0][0].re is NAMED_DATE:
+        for match, _ in dates:  # blanked out, as _plain blanks the other dates, so no description holds one
+            text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
+    line_date = next((day for _, day in dates if day), service_date)
     for index, hit in enumerate(hits):
-        stop = hits[index + 1].start if index + 1 < len(hits) else len(line.text)
+        stop = hits[index + 1].start if index + 1 < len(hits) else len(text)
         start = hits[index - 1].end if index else 0
-        rest, before = line.text[hit.end : stop], line.text[start : hit.start]
+        rest, before = text[hit.end : stop], text[start : hit.start]
         charge = _money(rest).search(rest)
         rest_dates, before_dates = _dates_between(dates, hit.end, stop), _dates_between(dates, start, hit.start)
         # Dates and amounts are no part of a description: blank them out, reusing what the line told already.
@@ -1124,7 +1157,7 @@ def _line_items(line, hits, dates, service_date, dx_words=frozenset()):
                 modifiers=hit.modifiers,
                 page=line.page,
                 line=line.number,
-                date=next((day for _, day in rest_dates[:1] + before_dates[:1] if day), service_date),
+                date=next((day for _, day in rest_dates[:1] + before_dates[:1] if day), line_date),
                 description=description,
                 units=_units(rest, charge),
                 charge=_amount(charge) if charge else None,
