@@ -388,6 +388,55 @@ def test_a_coarse_96_dpi_scan_of_a_bill_gets_its_codes_read():
     assert truth_codes("lab_statement.pdf") <= {item.code for item in explained.items}
 
 
+def page_read(confident, words=200, lines=30):
+    return ocr._Page([Line(1, n, "") for n in range(lines)], words, confident)
+
+
+@pytest.mark.parametrize(
+    ("as_text", "as_table", "rows_of_print", "readings", "kept"),
+    [
+        (page_read(180), page_read(190), 30, 1, "text"),  # read well: once
+        (page_read(80), page_read(150), 30, 2, "table"),  # a ruled table read as garble
+        (page_read(80), page_read(60), 30, 2, "text"),  # hard either way: the better reading
+        (page_read(70, words=76, lines=8), page_read(220), 84, 2, "table"),  # a table skipped
+    ],
+)
+def test_a_page_read_badly_as_a_block_of_text_is_read_again_as_a_table_and_the_better_reading_kept(
+    monkeypatch, as_text, as_table, rows_of_print, readings, kept
+):
+    layouts = []
+
+    def recognise(image, number, unit, deadline, languages, layout=ocr.TEXT_LAYOUT):
+        layouts.append(layout)
+        return as_text if layout == ocr.TEXT_LAYOUT else as_table
+
+    monkeypatch.setattr(ocr, "_recognise", recognise)
+    monkeypatch.setattr(ocr, "_print_runs", lambda image, angle: ([20] * rows_of_print, 1.0))
+    page = ocr._read_page(bill_image(), 1, 0.24, 20, "eng")
+    assert len(layouts) == readings
+    assert page is (as_text if kept == "text" else as_table)
+
+
+def test_the_columns_of_a_table_read_block_by_block_are_put_back_into_rows():
+    def line(*words):  # (text, left, top): each word 40 wide, 20 high
+        return [(text, 90.0, (left, top, left + 40, top + 20)) for text, left, top in words]
+
+    blocks = [
+        line(("Date", 0, 0)),
+        line(("03/14/25", 0, 50)),
+        line(("03/15/25", 0, 100)),
+        line(("Code", 100, 2)),
+        line(("99213", 100, 52)),
+        line(("36415", 100, 101)),
+        line(("$150.00", 200, 48), ("paid", 250, 49)),
+        line(("Total", 0, 150), ("$175.00", 200, 151)),
+        line(("note", 30, 160)),  # crosses "Total": a line of its own
+    ]
+    rows = ocr._rows_across_blocks(blocks)
+    texts = [" ".join(text for text, _, _ in sorted(row, key=lambda word: word[2][0])) for row in rows]
+    assert texts == ["Date Code", "03/14/25 99213 $150.00 paid", "03/15/25 36415", "Total $175.00", "note"]
+
+
 @pytest.mark.usefixtures("tesseract")
 def test_a_picture_of_noise_is_refused_quickly_as_unreadable():
     started = time.monotonic()

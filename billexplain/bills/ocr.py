@@ -32,6 +32,10 @@ from billexplain.coding.classification import HCPCS_LETTERS
 from billexplain.wording import Sentence, gettext_noop
 
 TESSERACT = "tesseract"
+# Tesseract's page segmentation: the page as one block of text (best on most bills), or its own
+# layout analysis, which takes away a table's ruled lines and reads each column as a block.
+TEXT_LAYOUT = "6"
+TABLE_LAYOUT = "3"
 
 try:
     import pillow_heif
@@ -379,11 +383,16 @@ def _read_pages(pages, count, limits):
             continue
         lines.extend(page.lines)
         read.append(number)
-        if page.confident < 0.6 * page.words:
+        if _hard(page):
             hard.append(number)
     return OcrText(
         lines, count, tuple(read), tuple(unreadable), tuple(hard), tuple(skipped), time.monotonic() - started
     )
+
+
+def _hard(page):
+    """Whether much of a page read was unsure."""
+    return page.confident < 0.6 * page.words
 
 
 def _readable(page):
@@ -432,7 +441,15 @@ def _read_page(image, number, points_per_pixel, seconds, languages):
             turned = _turn(turned, _text_rows(turned)[0])
             second = _recognise(turned, number, unit(turned), deadline, languages)
             if second.confident > page.confident:
-                page = second
+                image, page = turned, second
+    if (_hard(page) or len(page.lines) < 0.5 * len(_print_runs(image, 0.0)[0])) and not page.out_of_time:
+        # Read as one block of text, a table ruled into boxes reads as garble (none of 16 codes on an
+        # itemized statement), or not at all (8 lines read of a page with 84 rows of print).
+        # Tesseract's own layout analysis takes the rules away and reads each column as a block of
+        # its own; its rows are put back together by height.
+        second = _recognise(image, number, unit(image), deadline, languages, layout=TABLE_LAYOUT)
+        if second.confident > page.confident:
+            page = second
     return page
 
 
@@ -484,6 +501,15 @@ def _enlarge(image):
 
 def _print_height(image, angle):
     """The usual height of a line of print, in pixels: the middle length of the runs of inked rows."""
+    runs, scale = _print_runs(image, angle)
+    if len(runs) < MIN_PRINT_ROWS:
+        return None
+    return runs[len(runs) // 2] * scale
+
+
+def _print_runs(image, angle):
+    """The lengths of the runs of inked rows across the picture turned by `angle`, in order, on a
+    thumbnail; and the thumbnail's scale to the picture."""
     small = ImageOps.invert(image)
     small.thumbnail((1000, 1000), Image.Resampling.BOX)
     small = small.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=round(ImageStat.Stat(small).mean[0]))
@@ -500,10 +526,7 @@ def _print_height(image, angle):
         elif run:
             runs.append(run)
             run = 0
-    runs = sorted(run for run in runs if run >= 2)
-    if len(runs) < MIN_PRINT_ROWS:
-        return None
-    return runs[len(runs) // 2] * image.height / small.height
+    return sorted(run for run in runs if run >= 2), image.height / small.height
 
 
 def _turn(image, angle):
@@ -569,12 +592,12 @@ def _orientation(image, deadline):
     return 0
 
 
-def _recognise(image, number, points_per_pixel, deadline, languages):
+def _recognise(image, number, points_per_pixel, deadline, languages, layout=TEXT_LAYOUT):
     seconds = deadline - time.monotonic()
     if seconds < 0.5:
         return _Page([], 0, 0, out_of_time=True)
     try:
-        data = _table(_tesseract(image, ["-l", languages, "--psm", "6", "tsv"], seconds))
+        data = _table(_tesseract(image, ["-l", languages, "--psm", layout, "tsv"], seconds))
     except FileNotFoundError:
         raise OcrUnavailable() from None
     except subprocess.TimeoutExpired:
@@ -595,7 +618,7 @@ def _recognise(image, number, points_per_pixel, deadline, languages):
         left, top = data["left"][index], data["top"][index]
         box = (left, top, left + data["width"][index], top + data["height"][index])
         rows.setdefault(key, []).append((text, confidence, box))
-    rows = list(rows.values())
+    rows = list(rows.values()) if layout == TEXT_LAYOUT else _rows_across_blocks(rows.values())
     _second_look(image, rows, deadline)
     _dental_zeros(rows)
     in_column = _read_code_columns(image, rows, deadline)
@@ -612,6 +635,37 @@ def _recognise(image, number, points_per_pixel, deadline, languages):
         ]
         lines.append(Line(number, line_number, " ".join(w.text for w in placed), tuple(placed)))
     return _Page(lines, words, confident)
+
+
+def _rows_across_blocks(lines):
+    """Lines of words read block by block (a table's columns), joined into the rows they stand in.
+
+    A line joins a row when its print spans most of the row's height and no word of it lies over
+    one of the row's.
+    """
+    rows = []
+    for line in sorted(lines, key=lambda line: _middle(line)):
+        upper, lower = _span(line)
+        for row in reversed(rows[-8:]):  # rows are met top to bottom: the one it joins is near the end
+            row_upper, row_lower = _span(row)
+            shared = min(lower, row_lower) - max(upper, row_upper)
+            crossing = any(min(a[2], b[2]) > max(a[0], b[0]) for _, _, a in line for _, _, b in row)
+            if shared > 0.5 * min(lower - upper, row_lower - row_upper) and not crossing:
+                row.extend(line)
+                break
+        else:
+            rows.append(list(line))
+    return rows
+
+
+def _span(words):
+    """The usual top and bottom of a line's words."""
+    return sorted(b[1] for _, _, b in words)[len(words) // 2], sorted(b[3] for _, _, b in words)[len(words) // 2]
+
+
+def _middle(words):
+    upper, lower = _span(words)
+    return (upper + lower) / 2
 
 
 # A second look at words in a column of codes that Tesseract read as something else ("cose" for
