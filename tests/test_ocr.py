@@ -20,7 +20,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
@@ -30,7 +30,7 @@ from billexplain.bills.explain import BillError, as_json, explain_file
 from billexplain.bills.extraction import Line, extract
 from billexplain.bills.forms import BillForm
 from tests.pdfs import pdf_with_rows
-from tests.renders import encoded, noise, photographed, rescanned
+from tests.renders import encoded, image_pdf, noise, photographed, rescanned
 
 MISSING = (
     "Tesseract is not installed: run `apt-get install -y tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa` "
@@ -386,6 +386,19 @@ def test_a_coarse_96_dpi_scan_of_a_bill_gets_its_codes_read():
     explained = explain_file("scan.pdf", rescanned(OWN_BILLS / "lab_statement.pdf", 96))
     # (Without the CMS file loaded, as in tests, a diagnosis code without its dot may come too.)
     assert truth_codes("lab_statement.pdf") <= {item.code for item in explained.items}
+
+
+@pytest.mark.usefixtures("tesseract")
+def test_a_scanned_page_is_drawn_from_exactly_its_own_pixels(monkeypatch):
+    # pdfium rounds a page's size up: drawn at its scale, this 150 dpi scan came out a row taller,
+    # every row blended with the next.
+    picture = noise((1275, 1650))
+    seen = []
+    monkeypatch.setattr(ocr, "_read_page", lambda image, *args: seen.append(image) or ocr._Page([], 0, 0))
+    ocr.ocr_pdf_pages(image_pdf([picture]), [1])
+    [drawn] = seen
+    assert drawn.size == (2550, 3300)
+    assert ImageChops.difference(drawn, picture.resize(drawn.size, Image.Resampling.LANCZOS)).getbbox() is None
 
 
 def page_read(confident, words=200, lines=30):
