@@ -387,6 +387,21 @@ def test_a_code_read_again_in_a_column_of_codes_needs_no_date_or_amount_on_its_g
     assert [item.code for item in extract([scanned_line(*words)]).items] == expected
 
 
+@pytest.mark.parametrize(
+    ("header", "row", "expected"),
+    [
+        # A scan glues a header's "No" to its word; the numbers under it are references, not codes.
+        ("RefNo    DOS     Code   Mod  Description", "40113    061025  73562  RT   X-RAY KNEE   1   145.00", ["73562"]),
+        ("CheckNo  Date    Code   Mod  Description", "10561    061025  99213  25   OFFICE VISIT 1   145.00", ["99213"]),
+        ("Check #  Date      Amount", "30731    06/10/25  145.00", []),
+        # The Mod column's modifier belongs to the row's code, not to the date beside it (061025).
+        ("Ref No   DOS     Code   Mod  Description", "40113    061025  73562  RT   X-RAY KNEE   1   145.00", ["73562"]),
+    ],
+)
+def test_numbers_under_reference_and_check_columns_are_not_codes_nor_given_the_rows_modifier(header, row, expected):
+    assert [item.code for item in extract(lines_from_text(f"{header}\n{row}\n")).items] == expected
+
+
 def test_a_lone_code_in_brackets_belongs_to_the_service_line_above_it():
     text = "Screening mammography, digital   Yes   $380.00   $132.55\n  (77067)\n"
     assert codes_in(text) == [("77067", ())]

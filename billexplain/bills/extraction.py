@@ -369,7 +369,9 @@ OTHER_HEADERS = re.compile(
     r"^(?:rev|revenue|ndc|dx|diag|diagnosis|icd|acct|account|patient|pt|claim|id|#|units?|qty|charges?|amount|"
     r"balance|paid|allowed|adjust(?:ment)?s?|zip|phone|npi|batch|invoice|ref|reference|group|member|policy|"
     r"accession|acc|specimen|req|requisition|order|item|line|rx|serial|lot|ticket|customer|sn|seq|visit|encounter|"
-    r"enc)$",
+    r"enc|check|chk|"
+    # the same glued to its "No." as a scan reads a header: "RefNo", "AcctNo", "CheckNum"
+    r"(?:ref|acct|account|claim|check|chk|item|line|order|invoice|inv|control|ctrl|trans)(?:no|num|nbr))$",
     re.I,
 )
 
@@ -608,8 +610,8 @@ def _codes_on_line(line, candidates, shape, columns, dx_line, context):
         if column == "code" and not row_shape:
             column = None  # a footer under the table, not one of its rows
         modifiers, end = _modifiers(text, match.end(), code, column_at)
-        if not modifiers and columns:
-            modifiers = _modifiers_in_columns(line, columns)
+        if not modifiers and columns and (column == "code" or not any(kind == "code" for _, _, kind in columns)):
+            modifiers = _modifiers_in_columns(line, columns)  # the row's Mod column, for its code only
         if not modifiers:
             modifiers = _modifiers_on_the_next_line(context.next, code, _alone(text, start, end))
         # Look only so far around each candidate: a line may be thousands of characters long.
