@@ -582,6 +582,23 @@ def test_a_column_of_codes_read_again_on_its_own_stands_in_for_the_garbled_words
 
 
 @pytest.mark.usefixtures("tesseract")
+def test_a_code_read_with_confidence_on_a_garbled_row_is_marked_as_read_in_its_column():
+    image, boxes = column_of_codes(["99203", "87880", "94640"])
+
+    def beside(box, shift):  # a word of the row, left of the code column
+        return (box[0] - shift, box[1], box[0] - shift + 40, box[3])
+
+    rows = [
+        [("01/09:", 35.0, beside(boxes[0], 200)), ("25!", 20.0, beside(boxes[0], 120)), ("99203", 90.0, boxes[0])],
+        [("01/09/25", 90.0, beside(boxes[1], 200)), ("Strep", 90.0, beside(boxes[1], 120)), ("87880", 90.0, boxes[1])],
+        [("Jap", 11.0, beside(boxes[2], 200)), ("94640", 90.0, boxes[2]), (":", 15.0, beside(boxes[2], -60))],
+    ]
+    found = ocr._read_code_columns(image, rows, time.monotonic() + 20)
+    assert boxes[0] in found and boxes[2] in found  # nothing else on those rows says what they are
+    assert boxes[1] not in found  # its row says so itself
+
+
+@pytest.mark.usefixtures("tesseract")
 def test_a_column_read_again_never_overrules_a_first_reading_of_another_code_nor_marks_lone_codes():
     image, boxes = column_of_codes(["99213", "99214", "36415", "D2740"])
     first = [("99213", 95.0), ("99215", 90.0), ("36415", 95.0), ("D2740", 50.0)]

@@ -866,8 +866,9 @@ def _place_code(rows, text, confidence, box):
     for i in under:
         first, first_confidence, first_box = row[i]
         if fix_code_lookalikes(first).lstrip("([").startswith(text):
-            # Read the same way twice. A code read with confidence the first time needs no more proof.
-            return first_box if first_confidence < LOW_CONFIDENCE else None
+            # Read the same way twice. A code read with confidence the first time needs no more proof,
+            # unless the rest of its row was garbled: then nothing else on the row says what it is.
+            return first_box if first_confidence < LOW_CONFIDENCE or _garbled(row) else None
     if any(row[i][1] >= CONFIDENT or _CODE_WORD.match(fix_code_lookalikes(row[i][0])) for i in under):
         return None  # a confident word, or another code: the first reading stands
     firsts = [re.sub(r"[^A-Za-z0-9]", "", row[i][0]) for i in under]
@@ -883,6 +884,11 @@ def _place_code(rows, text, confidence, box):
     row.append((text, min(confidence, LOW_CONFIDENCE - 1), box))
     row.sort(key=lambda word: word[2][0])
     return box
+
+
+def _garbled(row):
+    """Whether most words of a row were read unsure."""
+    return sum(confidence < CONFIDENT for _, confidence, _ in row) * 2 > len(row)
 
 
 def _within(part, whole):
