@@ -394,6 +394,11 @@ def test_a_code_read_again_in_a_column_of_codes_needs_no_date_or_amount_on_its_g
         ("RefNo    DOS     Code   Mod  Description", "40113    061025  73562  RT   X-RAY KNEE   1   145.00", ["73562"]),
         ("CheckNo  Date    Code   Mod  Description", "10561    061025  99213  25   OFFICE VISIT 1   145.00", ["99213"]),
         ("Check #  Date      Amount", "30731    06/10/25  145.00", []),
+        (
+            "Dept   ChargeNo  Svc Date  CPT    Description   Amount",
+            "30010  300415    04/12/25  36415  VENIPUNCTURE  38.00",
+            ["36415"],
+        ),
         # The Mod column's modifier belongs to the row's code, not to the date beside it (061025).
         ("Ref No   DOS     Code   Mod  Description", "40113    061025  73562  RT   X-RAY KNEE   1   145.00", ["73562"]),
     ],

@@ -369,9 +369,9 @@ OTHER_HEADERS = re.compile(
     r"^(?:rev|revenue|ndc|dx|diag|diagnosis|icd|acct|account|patient|pt|claim|id|#|units?|qty|charges?|amount|"
     r"balance|paid|allowed|adjust(?:ment)?s?|zip|phone|npi|batch|invoice|ref|reference|group|member|policy|"
     r"accession|acc|specimen|req|requisition|order|item|line|rx|serial|lot|ticket|customer|sn|seq|visit|encounter|"
-    r"enc|check|chk|"
-    # the same glued to its "No." as a scan reads a header: "RefNo", "AcctNo", "CheckNum"
-    r"(?:ref|acct|account|claim|check|chk|item|line|order|invoice|inv|control|ctrl|trans)(?:no|num|nbr))$",
+    r"enc|check|chk|dept|"
+    # the same glued to its "No." as a scan reads a header: "RefNo", "AcctNo", "CheckNum", "ChargeNo"
+    r"(?:ref|acct|account|claim|check|chk|charge|chg|item|line|order|invoice|inv|control|ctrl|trans)(?:no|num|nbr))$",
     re.I,
 )
 
