@@ -411,6 +411,7 @@ def page_read(confident, words=200, lines=30):
         (page_read(180), page_read(190), 30, 1, "text"),  # read well: once
         (page_read(80), page_read(150), 30, 2, "table"),  # a ruled table read as garble
         (page_read(80), page_read(60), 30, 2, "text"),  # hard either way: the better reading
+        (page_read(80), page_read(95), 30, 2, "text"),  # a grainy photo: about as many guesses either way
         (page_read(70, words=76, lines=8), page_read(220), 84, 2, "table"),  # a table skipped
     ],
 )
