@@ -408,7 +408,8 @@ def _readable(page):
 
 
 def _read_page(image, number, points_per_pixel, seconds, languages):
-    """One page: even out the light, straighten, read, and if it reads badly try it turned round.
+    """One page: even out the light, straighten, read, and if it reads badly try it turned round,
+    then as a table.
 
     `points_per_pixel` is None for a photo, which is measured as a letter-size page.
     """
@@ -860,8 +861,7 @@ def _place_code(rows, text, confidence, box):
         return width * height if width > 0 and height > 0 else 0
 
     def level(row):  # how much of the code's height the row's print spans, if the code's middle is in it
-        upper = sorted(b[1] for _, _, b in row)[len(row) // 2]
-        lower = sorted(b[3] for _, _, b in row)[len(row) // 2]
+        upper, lower = _span(row)
         return min(lower, box[3]) - max(upper, box[1]) if upper <= (box[1] + box[3]) / 2 <= lower else 0
 
     row = max(rows, key=lambda row: max((covered(b) for _, _, b in row), default=0), default=None)
