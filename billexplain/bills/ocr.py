@@ -447,7 +447,7 @@ def _read_page(image, number, points_per_pixel, seconds, languages):
             second = _recognise(turned, number, unit(turned), deadline, languages)
             if second.confident > page.confident:
                 image, page = turned, second
-    if (_hard(page) or len(page.lines) < 0.5 * len(_print_runs(image, 0.0)[0])) and not page.out_of_time:
+    if not page.out_of_time and (_hard(page) or len(page.lines) < 0.5 * len(_print_runs(image, 0.0)[0])):
         # Read as one block of text, a table ruled into boxes reads as garble (none of 16 codes on an
         # itemized statement), or not at all (8 lines read of a page with 84 rows of print).
         # Tesseract's own layout analysis takes the rules away and reads each column as a block of
@@ -630,7 +630,7 @@ def _recognise(image, number, points_per_pixel, deadline, languages, layout=TEXT
     _dental_zeros(rows)
     in_column = _read_code_columns(image, rows, deadline)
     lines = []
-    ordered = sorted(rows, key=lambda row: sorted(box[1] for _, _, box in row)[len(row) // 2])
+    ordered = sorted(rows, key=lambda row: _span(row)[0])
     for line_number, row in enumerate(ordered, start=1):
         row.sort(key=lambda word: word[2][0])
         row = _joined_dates(_joined_codes(_box_digits(row)))
@@ -651,7 +651,7 @@ def _rows_across_blocks(lines):
     one of the row's.
     """
     rows = []
-    for line in sorted(lines, key=lambda line: _middle(line)):
+    for line in sorted(lines, key=lambda line: sum(_span(line))):  # by their middles
         upper, lower = _span(line)
         for row in reversed(rows[-8:]):  # rows are met top to bottom: the one it joins is near the end
             row_upper, row_lower = _span(row)
@@ -668,11 +668,6 @@ def _rows_across_blocks(lines):
 def _span(words):
     """The usual top and bottom of a line's words."""
     return sorted(b[1] for _, _, b in words)[len(words) // 2], sorted(b[3] for _, _, b in words)[len(words) // 2]
-
-
-def _middle(words):
-    upper, lower = _span(words)
-    return (upper + lower) / 2
 
 
 # A second look at words in a column of codes that Tesseract read as something else ("cose" for
@@ -775,7 +770,7 @@ def _read_code_columns(image, rows, deadline):
     for members in sorted(columns, key=len, reverse=True)[:COLUMNS_MOST]:
         strip = _column_strip(image, [box for _, box in members])
         # Only a column read unsure somewhere has anything to gain from a second reading.
-        if strip and _read_unsure(rows, strip) and not any(_overlapping(strip, other) for other in strips):
+        if strip and _read_unsure(rows, strip) and not any(_shared_area(strip, other) for other in strips):
             strips.append(strip)
     if not strips or deadline - time.monotonic() < 2:
         return set()
@@ -795,11 +790,9 @@ def _confident_codes(rows):
 def _column_strip(image, boxes):
     """The strip of the page a column of codes takes, a row or so more above and below (None: too small)."""
     height = sorted(box[3] - box[1] for box in boxes)[len(boxes) // 2]
-    tops = sorted(box[1] for box in boxes)
-    gaps = sorted(b - a for a, b in zip(tops, tops[1:], strict=False) if b > a) or [height]
-    reach = 1.5 * gaps[len(gaps) // 2]
+    upper, lower = _reach(sorted(box[1] for box in boxes))
     left, right = max(0, min(b[0] for b in boxes) - height), min(image.width, max(b[2] for b in boxes) + height)
-    top, bottom = max(0, round(tops[0] - reach)), min(image.height, round(tops[-1] + height + reach))
+    top, bottom = max(0, round(upper)), min(image.height, round(lower + height))
     return (left, top, right, bottom) if right - left >= 8 and bottom - top >= 8 else None
 
 
@@ -812,8 +805,11 @@ def _read_unsure(rows, strip):
     )
 
 
-def _overlapping(box, other):
-    return min(box[2], other[2]) > max(box[0], other[0]) and min(box[3], other[3]) > max(box[1], other[1])
+def _shared_area(box, other):
+    """The area two boxes share (0 when apart)."""
+    width = min(box[2], other[2]) - max(box[0], other[0])
+    height = min(box[3], other[3]) - max(box[1], other[1])
+    return width * height if width > 0 and height > 0 else 0
 
 
 STRIP_GAP = 60  # white pixels between strips read together
@@ -855,17 +851,12 @@ def _place_code(rows, text, confidence, box):
     same code, or some of its characters in order (`2610` for 20610).
     """
 
-    def covered(other):  # how much of the code's box a word covers
-        width = min(other[2], box[2]) - max(other[0], box[0])
-        height = min(other[3], box[3]) - max(other[1], box[1])
-        return width * height if width > 0 and height > 0 else 0
-
     def level(row):  # how much of the code's height the row's print spans, if the code's middle is in it
         upper, lower = _span(row)
         return min(lower, box[3]) - max(upper, box[1]) if upper <= (box[1] + box[3]) / 2 <= lower else 0
 
-    row = max(rows, key=lambda row: max((covered(b) for _, _, b in row), default=0), default=None)
-    under = [i for i, (_, _, b) in enumerate(row or []) if covered(b)]
+    row = max(rows, key=lambda row: max((_shared_area(b, box) for _, _, b in row), default=0), default=None)
+    under = [i for i, (_, _, b) in enumerate(row or []) if _shared_area(b, box)]
     for i in under:
         first, first_confidence, first_box = row[i]
         if fix_code_lookalikes(first).lstrip("([").startswith(text):
@@ -917,8 +908,11 @@ def _in_code_column(box, row_index, codes):
 def _column_span(box, row_index, codes):
     """From the top of the first code lined up with a word to the last, a row or so more each way (None: under two)."""
     tops = sorted(other[1] for index, other in codes if index != row_index and _above_each_other(box, other))
-    if len(tops) < 2:
-        return None
+    return _reach(tops) if len(tops) >= 2 else None
+
+
+def _reach(tops):
+    """From the first of two or more tops in order to the last, a row or so more each way."""
     gaps = sorted(b - a for a, b in zip(tops, tops[1:], strict=False))
     reach = 1.5 * gaps[len(gaps) // 2]
     return tops[0] - reach, tops[-1] + reach
